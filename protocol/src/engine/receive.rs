@@ -13,7 +13,7 @@ use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
 use super::send::Destination;
-use super::{DedupOrigin, Discard, Event, Node, Origin, Output, Pending};
+use super::{DedupOrigin, Discard, Event, Node, Origin, Output, Pending, Role};
 use crate::message::digest::{digest, Digest};
 use crate::message::envelope::{self, Hop, Recipient, Sender};
 use crate::params::Instant;
@@ -23,7 +23,7 @@ use crate::security::{Exchange as AadExchange, KeyId, Routing};
 
 use super::VERSION;
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Handles one envelope received from the hop peer `from` at `now`.
     pub fn receive(
         &mut self,
@@ -56,7 +56,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     ) -> Result<(), Discard> {
         self.expire(now);
         // 1. Decode.
-        let env = Envelope::decode(bytes).map_err(|e| Discard::Decode(e.class()))?;
+        let env = Envelope::decode_as::<R>(bytes).map_err(|e| Discard::Decode(e.class()))?;
         let is_request = env.correlation_id.is_none();
         let sender = self.origin(from, &env);
 
@@ -188,7 +188,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             }
         };
         let body = match &plaintext {
-            Some(p) => match Body::decode(p) {
+            Some(p) => match Body::decode_as::<R>(p) {
                 Ok(Body::Ack) | Err(_) => return Err(Discard::BadPlaintext),
                 Ok(body) => body,
             },
@@ -400,7 +400,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if entry.peer.kind == ContextKind::Ordinary {
             if let (Some(a), Some(bound)) = (env.sender, entry.peer.address.as_deref()) {
                 let previous = entry.previous_address.as_ref().map(|(p, _)| p.as_str());
-                if a != bound && Some(a) != previous && !tells_of_move(env, &plaintext) {
+                if a != bound && Some(a) != previous && !tells_of_move::<R>(env, &plaintext) {
                     return Err(Discard::NotBound);
                 }
             }
@@ -662,7 +662,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 }
 
 /// Whether a reply from `sender` can answer a request sent to `recipient` ([IOTP-MSG-39]).
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Whether the contexts `a` and `b` have the same peer node: `b` replaced `a` after a new
     /// handshake ([IOTP-SEC-165]).
     fn same_peer(&self, a: ContextId, b: ContextId) -> bool {
@@ -714,11 +714,11 @@ const APPLY_STATEMENT: u16 = 18;
 /// Whether a sealed envelope is a request invoking `apply_statement` (Security action 18 on
 /// endpoint 0): the one request a peer may send from an address not yet bound to it, its new one
 /// after a re-homing, whose statement the application then verifies and accepts only if it names
-/// that address ([IOTP-SEC-166], §8.9.3).
-fn tells_of_move(env: &Envelope<'_>, plaintext: &[u8]) -> bool {
+/// that address ([IOTP-SEC-166], §8.9.3). Decoded as the node's role receives, like the body itself.
+fn tells_of_move<R: Role>(env: &Envelope<'_>, plaintext: &[u8]) -> bool {
     env.correlation_id.is_none()
         && matches!(
-            Body::decode(plaintext),
+            Body::decode_as::<R>(plaintext),
             Ok(Body::Invoke(i)) if i.endpoint == SECURITY_ENDPOINT
                 && i.capability == SECURITY_CAPABILITY
                 && i.action == APPLY_STATEMENT

@@ -11,7 +11,7 @@ use iotp2p_codec::runtime::EncodeError;
 use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
-use super::{Event, ExchangeId, Node, Origin, Output, Pending};
+use super::{Event, ExchangeId, Node, Origin, Output, Pending, Role};
 use crate::message::digest::Digest;
 use crate::message::ids::first_free;
 use crate::params::{Instant, MAX_MESSAGE};
@@ -76,7 +76,7 @@ pub(super) struct Plan<'a> {
     pub(super) avoid: &'a [u64],
 }
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Sends a request to `recipient` through the hop peer `to`, sealed under `context` if given;
     /// returns its `message_id`, by which [`Event::Reply`] names it.
     #[allow(clippy::too_many_arguments)]
@@ -508,7 +508,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     .counter
                     .next_id_avoiding(plan.avoid)
                     .ok_or(SendError::Exhausted)?;
-                let body = Body::decode(plan.body)
+                let body = Body::decode_as::<R>(plan.body)
                     .map_err(|_| SendError::Encode(EncodeError::DepthExceeded))?;
                 (message_id, None, Some(body))
             }

@@ -11,7 +11,7 @@ use iotp2p_codec::prelude::*;
 
 use super::peers::ContextId;
 use super::send::{Plan, SendError};
-use super::{ExchangeId, Node, Output};
+use super::{ExchangeId, Node, Output, Role};
 use crate::security::{Exchange as AadExchange, KeyId};
 
 /// Where a relay's status goes, and how it is protected.
@@ -33,7 +33,7 @@ pub enum StatusRoute<'a> {
     },
 }
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// An acknowledgement of `message_id` to `to` ([IOTP-MSG-41]): the relay took responsibility for
     /// the envelope, or recognised a copy of one it had ([IOTP-MSG-120]).
     pub fn acknowledgement(&mut self, to: &P, message_id: u64) -> Vec<Output<P>> {
