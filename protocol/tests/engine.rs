@@ -12,9 +12,10 @@ use iotp2p_codec::core::owned::{
     SubscribeRequest, UnsubscribeRequest,
 };
 use iotp2p_codec::core::{role, Envelope, StatusCode};
+use iotp2p_codec::runtime::EncodeError;
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{
-    Config, Destination, Discard, Event, ExchangeId, Node, Origin, Output,
+    Config, Destination, Discard, Event, ExchangeId, Node, Origin, Output, SendError,
 };
 use iotp2p_protocol::security::seal::OpenError;
 use iotp2p_protocol::security::{Exchange, KeyId, NodeId, ReplayWindow, Routing};
@@ -1767,4 +1768,32 @@ fn a_device_answers_a_body_it_never_receives_as_an_unknown_variant() {
             reason: Discard::UnmatchedReply
         })]
     );
+}
+
+#[test]
+fn a_device_refuses_to_send_a_body_it_never_sends() {
+    // A `read` is sent by apps and relays (`@sent_by(app, relay)`): a device-role engine has no
+    // encoder for it and refuses it before anything is recorded; what a device sends (an invoke)
+    // goes.
+    let mut rng = Fixed(0);
+    let mut lamp = device_lamp();
+    let ctx = lamp.contexts().by_recipient_id(&KeyId::new(&[1]).unwrap());
+    let read = Body::Read(ReadRequest::new(7));
+    for (body, sent) in [
+        (read, Err(SendError::Encode(EncodeError::NotSentByRole))),
+        (invoke(), Ok(1)),
+    ] {
+        let out = lamp.request(
+            0,
+            &mut rng,
+            "app",
+            Destination::HopPeer,
+            ctx,
+            &body,
+            true,
+            None,
+        );
+        assert_eq!(out.map(|(_, out)| sends(&out).len()), sent, "{body:?}");
+        assert_eq!(lamp.occupancy().pending, sent.map_or(0, |_| 1));
+    }
 }

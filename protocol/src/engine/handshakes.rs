@@ -510,7 +510,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             output: Some(output),
             unknown_fields: Default::default(),
         });
-        if let Ok(body) = reply.encode_to_vec() {
+        if let Ok(body) = reply.encode_to_vec_as::<R>() {
             let id = env.message_id;
             if let Some(bytes) = self.answer(now, rng, from, sender, None, id, &body, false, out) {
                 // A retransmitted edhoc_1 gets the same message_2, not a second handshake.

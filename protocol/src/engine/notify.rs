@@ -165,7 +165,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             _ => (subscriber.hop.clone(), None),
         };
         let include_sender = self.home_relay.as_ref() != Some(&to);
-        let body = report.encode_to_vec()?;
+        let body = report.encode_to_vec_as::<R>()?;
         let avoid = self.ids_in_use(&to, confirmable);
         let (message_id, bytes) = self.build(Plan {
             context: Some(context),

@@ -19,7 +19,6 @@
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
-use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::owned::{Body as OwnedBody, DeliveryRef, Receipt};
 use iotp2p_codec::core::{Body, Envelope};
@@ -112,7 +111,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             delivered: self.delivered.clone(),
             unknown_fields: Default::default(),
         });
-        let Ok(encoded) = body.encode_to_vec() else {
+        let Ok(encoded) = body.encode_to_vec_as::<R>() else {
             return;
         };
         let aad_recipient = self

@@ -9,12 +9,13 @@ use alloc::vec::Vec;
 use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::{Body, Envelope, StatusCode};
+use iotp2p_codec::runtime::Opaque;
 use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
 use super::send::Destination;
 use super::{DedupOrigin, Discard, Event, Node, Origin, Output, Pending, Role};
-use crate::message::digest::{digest, Digest};
+use crate::message::digest::{digest_as, Digest};
 use crate::message::envelope::{self, Hop, Recipient, Sender};
 use crate::params::Instant;
 use crate::security::edhoc::carriage::{SECURITY_CAPABILITY, SECURITY_ENDPOINT};
@@ -139,7 +140,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         }
 
         // 7. Open or look up.
-        let request_digest = self.digest_of(&env, &sender);
+        let request_digest = self.digest_of(bytes, &sender);
         let (context, fresh, plaintext) = match env.sealed {
             Some(sealed) => {
                 match self.open(from, &env, &sender, sealed) {
@@ -443,8 +444,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             echo: Some(&challenge),
             ..iotp2p_codec::core::Status::new()
         });
-        let mut encoded = vec![0u8; status.encoded_len()];
-        if status.encode(&mut encoded).is_ok() {
+        if let Ok(encoded) = status.encode_to_vec_as::<R>() {
             // Acknowledged alone above, so confirmable ([IOTP-MSG-135]).
             let acked_alone = env.ack_requested;
             let id = env.message_id;
@@ -650,14 +650,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// this node (step 4), so its recipient is left out, and a node that takes or changes its
     /// address between two copies of a request (the reply to `commission` lost) still recognises
     /// the second and answers it from the reply cache ([IOTP-MSG-56]).
-    fn digest_of(&self, env: &Envelope<'_>, sender: &Origin<P>) -> Digest {
+    fn digest_of(&self, bytes: &[u8], sender: &Origin<P>) -> Digest {
         let sender = match sender {
             Origin::Address(a) => Some(a.as_str()),
             Origin::Contact(_) | Origin::HopPeer(_) => None,
         };
-        // An envelope that decoded re-encodes; should that ever fail, the all-zero digest only makes
-        // exact copies of such envelopes duplicates of each other.
-        digest(env, None, sender).unwrap_or([0; 32])
+        // The body is digested as it came, decoded and written back as an opaque variant: a node's
+        // role need not decode it nor send it, and its encoding is already canonical. An envelope
+        // that decoded decodes so and re-encodes; should that ever fail, the all-zero digest only
+        // makes exact copies of such envelopes duplicates of each other.
+        Envelope::decode_as::<Opaque>(bytes)
+            .ok()
+            .and_then(|env| digest_as::<Opaque>(&env, None, sender).ok())
+            .unwrap_or([0; 32])
     }
 }
 

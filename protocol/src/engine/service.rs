@@ -7,7 +7,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use iotp2p_codec::core::owned;
-use iotp2p_codec::prelude::*;
 
 use super::peers::ContextId;
 use super::send::{Plan, SendError};
@@ -61,7 +60,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         correlation_id: u64,
         status: &owned::Status,
     ) -> Result<Vec<u8>, SendError> {
-        let body = owned::Body::Status(status.clone()).encode_to_vec()?;
+        let body = owned::Body::Status(status.clone()).encode_to_vec_as::<R>()?;
         let (context, request_key_id, recipient, aad_recipient) = match route {
             StatusRoute::HopPeer => (None, KeyId::EMPTY, None, None),
             StatusRoute::Address(a) => (None, KeyId::EMPTY, Some(a), Some(String::from(a))),
