@@ -7,7 +7,7 @@ mod common;
 
 use common::Fixed;
 use iotp2p_codec::core::owned::Body;
-use iotp2p_codec::core::StatusCode;
+use iotp2p_codec::core::{role, StatusCode};
 use iotp2p_device::info::DeviceInfo;
 use iotp2p_device::lamp::{Lamp, LIGHT};
 use iotp2p_device::standard::number::ON_OFF;
@@ -88,7 +88,7 @@ struct World {
     now: u64,
     rng: Fixed,
     controller: Node<&'static str>,
-    lamp: Server<&'static str, Lamp>,
+    lamp: Server<&'static str, Lamp, role::Device>,
     lamp_keys: Keys,
     controller_keys: Keys,
     /// Events the controller received that `ask` did not take.
@@ -115,7 +115,7 @@ fn world() -> World {
     };
     let security = SecurityService::unclaimed(made, 0).unwrap();
     // Out of its box: no address, no relay, its EDHOC identity from manufacture.
-    let mut node = Node::new(Config::default(), 0);
+    let mut node = Node::with_role(Config::default(), 0, role::Device);
     node.set_edhoc_responder(Some(lamp_keys.responder()));
     let lamp = Lamp::new(DeviceInfo::new("iotp2p", "Reference Lamp"), 1, 254);
     let model = lamp.model();

@@ -11,10 +11,11 @@ use iotp2p_codec::core::owned::{
     Body, InvokeRequest, InvokeResponse, MemberValue, ReadRequest, Report, Status,
     SubscribeRequest, UnsubscribeRequest,
 };
-use iotp2p_codec::core::{Envelope, StatusCode};
+use iotp2p_codec::core::{role, Envelope, StatusCode};
+use iotp2p_codec::runtime::EncodeError;
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{
-    Config, Destination, Discard, Event, ExchangeId, Node, Origin, Output,
+    Config, Destination, Discard, Event, ExchangeId, Node, Origin, Output, SendError,
 };
 use iotp2p_protocol::security::seal::OpenError;
 use iotp2p_protocol::security::{Exchange, KeyId, NodeId, ReplayWindow, Routing};
@@ -149,15 +150,7 @@ fn a_slow_reply_does_not_hold_the_acknowledgement_back() {
     let mut rng = Fixed(0);
     let mut lamp = node("lamp@home.example.org");
     lamp.set_home_relay(Some("relay"));
-    lamp.add_context(
-        context(2, 1),
-        Peer {
-            address: Some("app@example.com".into()),
-            kind: ContextKind::Ordinary,
-            node: None,
-        },
-    )
-    .unwrap();
+    lamp.add_context(context(2, 1), app_peer()).unwrap();
     let out = lamp.receive(
         0,
         &mut rng,
@@ -175,6 +168,15 @@ fn a_slow_reply_does_not_hold_the_acknowledgement_back() {
 }
 
 /// Two engines on a direct hop with a shared context.
+/// The app, as the lamp's context names its peer.
+fn app_peer() -> Peer {
+    Peer {
+        address: Some("app@example.com".into()),
+        kind: ContextKind::Ordinary,
+        node: None,
+    }
+}
+
 fn pair() -> (Node<&'static str>, Node<&'static str>) {
     let mut app = node("app@example.com");
     let mut lamp = node("lamp@home.example.org");
@@ -187,15 +189,7 @@ fn pair() -> (Node<&'static str>, Node<&'static str>) {
         },
     )
     .unwrap();
-    lamp.add_context(
-        context(2, 1),
-        Peer {
-            address: Some("app@example.com".into()),
-            kind: ContextKind::Ordinary,
-            node: None,
-        },
-    )
-    .unwrap();
+    lamp.add_context(context(2, 1), app_peer()).unwrap();
     (app, lamp)
 }
 
@@ -1540,15 +1534,7 @@ fn a_request_is_taken_only_with_room_for_its_reply() {
         },
         0,
     );
-    lamp.add_context(
-        context(2, 1),
-        Peer {
-            address: Some("app@example.com".into()),
-            kind: ContextKind::Ordinary,
-            node: None,
-        },
-    )
-    .unwrap();
+    lamp.add_context(context(2, 1), app_peer()).unwrap();
     let ctx = lamp.contexts().by_recipient_id(&KeyId::new(&[1]).unwrap());
     let mut now = 0;
     // The lamp's application is slow: each request's acknowledgement goes alone, so each reply is
@@ -1677,4 +1663,137 @@ fn a_reply_names_its_recipient_and_sender_off_the_home_relay() {
         (Some(HEATER.into()), None)
     );
     assert_eq!(reply_via("app-direct", None), (None, None));
+}
+
+/// The lamp as a device's firmware builds it: its engine decodes as a device receives
+/// (`role::Device`), and keeps a body a device never receives as an unknown variant.
+fn device_lamp() -> Node<&'static str, role::Device> {
+    let mut lamp = Node::with_role(
+        Config {
+            address: Some("lamp@home.example.org".into()),
+            ..Config::default()
+        },
+        0,
+        role::Device,
+    );
+    lamp.add_context(context(2, 1), app_peer()).unwrap();
+    lamp
+}
+
+/// The status in the one datagram of `out`, opened by `app` (sealed or not).
+fn status_at_app(
+    app: &mut Node<&'static str>,
+    rng: &mut Fixed,
+    out: &[Output<&'static str>],
+) -> Option<StatusCode> {
+    let [(to, bytes)] = <[_; 1]>::try_from(sends(out)).ok()?;
+    assert_eq!(to, "app");
+    events(&app.receive(10, rng, &"lamp", &bytes))
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Reply {
+                body: Body::Status(s),
+                ..
+            } => Some(s.code),
+            _ => None,
+        })
+}
+
+#[test]
+fn a_device_answers_a_body_it_never_receives_as_an_unknown_variant() {
+    // A `report` is never received by a device (`@received_by(app)`): a device-role engine has no
+    // decoder for it, so it is an unknown variant (§5.9.1): a request is answered
+    // `UnsupportedRequest`, and never reaches the application; a reply matching nothing is
+    // discarded, as any unmatched reply.
+    let mut rng = Fixed(0);
+    let (mut app, mut everything) = pair();
+    let mut lamp = device_lamp();
+    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    for context in [ctx, None] {
+        let (_, out) = app
+            .request(
+                0,
+                &mut rng,
+                "lamp",
+                Destination::HopPeer,
+                context,
+                &level_report(3),
+                false,
+                None,
+            )
+            .unwrap();
+        let request = sends(&out).remove(0).1;
+
+        // Decoding every body, the lamp takes it for a request of the application.
+        let out = everything.receive(1, &mut rng, &"app", &request);
+        assert!(
+            matches!(
+                &events(&out)[..],
+                [Event::Request {
+                    body: Body::Report(_),
+                    ..
+                }]
+            ),
+            "{out:?}"
+        );
+
+        let out = lamp.receive(1, &mut rng, &"app", &request);
+        assert_eq!(
+            events(&out),
+            [Event::Discarded {
+                from: "app",
+                reason: Discard::UnknownBody
+            }],
+            "sealed: {}",
+            context.is_some()
+        );
+        assert_eq!(
+            status_at_app(&mut app, &mut rng, &out),
+            Some(StatusCode::UnsupportedRequest),
+            "sealed: {}",
+            context.is_some()
+        );
+    }
+
+    // A report in reply to nothing the lamp asked: discarded, nothing sent.
+    let mut reply = Envelope::new(7);
+    reply.correlation_id = Some(99);
+    let report = level_report(3).encode_to_vec().unwrap();
+    reply.body = Some(iotp2p_codec::core::Body::decode(&report).unwrap());
+    let out = lamp.receive(2, &mut rng, &"app", &reply.encode_to_vec().unwrap());
+    assert_eq!(
+        out,
+        [Output::Event(Event::Discarded {
+            from: "app",
+            reason: Discard::UnmatchedReply
+        })]
+    );
+}
+
+#[test]
+fn a_device_refuses_to_send_a_body_it_never_sends() {
+    // A `read` is sent by apps and relays (`@sent_by(app, relay)`): a device-role engine has no
+    // encoder for it and refuses it before anything is recorded; what a device sends (an invoke)
+    // goes.
+    let mut rng = Fixed(0);
+    let mut lamp = device_lamp();
+    let ctx = lamp.contexts().by_recipient_id(&KeyId::new(&[1]).unwrap());
+    let read = Body::Read(ReadRequest::new(7));
+    for (body, sent) in [
+        (read, Err(SendError::Encode(EncodeError::NotSentByRole))),
+        (invoke(), Ok(1)),
+    ] {
+        let out = lamp.request(
+            0,
+            &mut rng,
+            "app",
+            Destination::HopPeer,
+            ctx,
+            &body,
+            true,
+            None,
+        );
+        assert_eq!(out.map(|(_, out)| sends(&out).len()), sent, "{body:?}");
+        assert_eq!(lamp.occupancy().pending, sent.map_or(0, |_| 1));
+    }
 }

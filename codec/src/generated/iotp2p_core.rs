@@ -275,6 +275,78 @@ impl<'a> Envelope<'a> {
         };
         read().map_err(|e| e.or_field(field))
     }
+
+    /// Encodes into `buf` in one pass, as `encode` does, as a node in the role `R` sends: a variant
+    /// that `R` never sends (`@sent_by`) is refused with [`rt::EncodeError::NotSentByRole`], and a
+    /// firmware built for `R` links no encoder for it. `encode` encodes every variant.
+    pub fn encode_as<R: rt::Sends<Body<'a>>>(
+        &self,
+        buf: &mut [u8],
+    ) -> Result<usize, rt::EncodeError> {
+        rt::encode_whole(buf, |w| self.encode_to_as::<R>(w))
+    }
+
+    /// Writes the canonical encoding as a node in the role `R` sends it (see [`Self::encode_as`]).
+    pub fn encode_to_as<R: rt::Sends<Body<'a>>>(
+        &self,
+        w: &mut rt::Writer<'_>,
+    ) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.version;
+        if v != 1 {
+            rt::check_range!((1..=255).contains(&v), &"Envelope.version");
+            unknown.u32(0, u32::from(v), w)?;
+        }
+        let v = self.message_id;
+        rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.message_id");
+        unknown.u64(1, v, w)?;
+        if let Some(v) = self.correlation_id {
+            rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.correlation_id");
+            unknown.u64(2, v, w)?;
+        }
+        let v = self.ack_requested;
+        if v {
+            unknown.bool(3, v, w)?;
+        }
+        if let Some(v) = self.ttl {
+            unknown.u32(4, v, w)?;
+        }
+        let v = self.more;
+        if v {
+            unknown.bool(5, v, w)?;
+        }
+        if let Some(v) = self.recipient {
+            rt::check_bound!(v.len(), 254, &"Envelope.recipient");
+            unknown.text(6, v, w)?;
+        }
+        if let Some(v) = self.sender {
+            rt::check_bound!(v.len(), 254, &"Envelope.sender");
+            unknown.text(7, v, w)?;
+        }
+        if let Some(v) = self.recipient_contact {
+            unknown.u32(8, u32::from(v), w)?;
+        }
+        if let Some(v) = self.sender_contact {
+            unknown.u32(9, u32::from(v), w)?;
+        }
+        if let Some(v) = self.key_id {
+            rt::check_bound!(v.len(), 8, &"Envelope.key_id");
+            unknown.bytes(10, v, w)?;
+        }
+        if let Some(v) = self.sealed {
+            rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
+            unknown.bytes(11, v, w)?;
+        }
+        if let Some(v) = self.body {
+            unknown.key(12, w)?;
+            v.encode_to_as::<R>(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
 }
 
 impl<'a> rt::Message<'a> for Envelope<'a> {
@@ -327,61 +399,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
     }
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        let count = self.entry_count();
-        w.map(count)?;
-        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.version;
-        if v != 1 {
-            rt::check_range!((1..=255).contains(&v), &"Envelope.version");
-            unknown.u32(0, u32::from(v), w)?;
-        }
-        let v = self.message_id;
-        rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.message_id");
-        unknown.u64(1, v, w)?;
-        if let Some(v) = self.correlation_id {
-            rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.correlation_id");
-            unknown.u64(2, v, w)?;
-        }
-        let v = self.ack_requested;
-        if v {
-            unknown.bool(3, v, w)?;
-        }
-        if let Some(v) = self.ttl {
-            unknown.u32(4, v, w)?;
-        }
-        let v = self.more;
-        if v {
-            unknown.bool(5, v, w)?;
-        }
-        if let Some(v) = self.recipient {
-            rt::check_bound!(v.len(), 254, &"Envelope.recipient");
-            unknown.text(6, v, w)?;
-        }
-        if let Some(v) = self.sender {
-            rt::check_bound!(v.len(), 254, &"Envelope.sender");
-            unknown.text(7, v, w)?;
-        }
-        if let Some(v) = self.recipient_contact {
-            unknown.u32(8, u32::from(v), w)?;
-        }
-        if let Some(v) = self.sender_contact {
-            unknown.u32(9, u32::from(v), w)?;
-        }
-        if let Some(v) = self.key_id {
-            rt::check_bound!(v.len(), 8, &"Envelope.key_id");
-            unknown.bytes(10, v, w)?;
-        }
-        if let Some(v) = self.sealed {
-            rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
-            unknown.bytes(11, v, w)?;
-        }
-        if let Some(v) = self.body {
-            unknown.key(12, w)?;
-            v.encode_to(w)?;
-        }
-        unknown.finish(w)?;
-        w.close(count);
-        Ok(())
+        self.encode_to_as::<rt::Everything>(w)
     }
 }
 
@@ -519,6 +537,133 @@ impl<'a> Body<'a> {
         };
         read().map_err(|e| e.or_field(field))
     }
+
+    /// Encodes into `buf` in one pass, as `encode` does, as a node in the role `R` sends: a variant
+    /// that `R` never sends (`@sent_by`) is refused with [`rt::EncodeError::NotSentByRole`], and a
+    /// firmware built for `R` links no encoder for it. `encode` encodes every variant.
+    pub fn encode_as<R: rt::Sends<Body<'a>>>(
+        &self,
+        buf: &mut [u8],
+    ) -> Result<usize, rt::EncodeError> {
+        rt::encode_whole(buf, |w| self.encode_to_as::<R>(w))
+    }
+
+    /// Writes the canonical encoding as a node in the role `R` sends it (see [`Self::encode_as`]).
+    pub fn encode_to_as<R: rt::Sends<Body<'a>>>(
+        &self,
+        w: &mut rt::Writer<'_>,
+    ) -> Result<(), rt::EncodeError> {
+        w.map(1)?;
+        match *self {
+            Self::Ack => {
+                if const { !rt::sends::<R, Self>(0) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(0)?;
+                w.null()?;
+            }
+            Self::Status(v) => {
+                if const { !rt::sends::<R, Self>(1) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(1)?;
+                v.encode_to(w)?;
+            }
+            Self::Read(v) => {
+                if const { !rt::sends::<R, Self>(2) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(2)?;
+                v.encode_to(w)?;
+            }
+            Self::Write(v) => {
+                if const { !rt::sends::<R, Self>(3) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(3)?;
+                v.encode_to(w)?;
+            }
+            Self::Invoke(v) => {
+                if const { !rt::sends::<R, Self>(4) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(4)?;
+                v.encode_to(w)?;
+            }
+            Self::InvokeResponse(v) => {
+                if const { !rt::sends::<R, Self>(5) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(5)?;
+                v.encode_to(w)?;
+            }
+            Self::Subscribe(v) => {
+                if const { !rt::sends::<R, Self>(6) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(6)?;
+                v.encode_to(w)?;
+            }
+            Self::Unsubscribe(v) => {
+                if const { !rt::sends::<R, Self>(7) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(7)?;
+                v.encode_to(w)?;
+            }
+            Self::Report(v) => {
+                if const { !rt::sends::<R, Self>(8) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(8)?;
+                v.encode_to(w)?;
+            }
+            Self::Describe(v) => {
+                if const { !rt::sends::<R, Self>(9) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(9)?;
+                v.encode_to(w)?;
+            }
+            Self::Description(v) => {
+                if const { !rt::sends::<R, Self>(10) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(10)?;
+                v.encode_to(w)?;
+            }
+            Self::Presence(v) => {
+                if const { !rt::sends::<R, Self>(11) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(11)?;
+                v.encode_to(w)?;
+            }
+            Self::PresenceAck(v) => {
+                if const { !rt::sends::<R, Self>(12) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(12)?;
+                v.encode_to(w)?;
+            }
+            Self::Receipt(v) => {
+                if const { !rt::sends::<R, Self>(13) } {
+                    return Err(rt::EncodeError::NotSentByRole);
+                }
+                w.u64(13)?;
+                v.encode_to(w)?;
+            }
+            Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere or by a role that does not receive
+                // the variant (`decode_as`): check what a decoder would.
+                rt::check_kept_variant(key)?;
+                w.u64(key)?;
+                w.raw_item(value)?;
+            }
+        }
+        w.close(1);
+        Ok(())
+    }
 }
 
 impl<'a> rt::Message<'a> for Body<'a> {
@@ -547,74 +692,7 @@ impl<'a> rt::Message<'a> for Body<'a> {
     }
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(1)?;
-        match *self {
-            Self::Ack => {
-                w.u64(0)?;
-                w.null()?;
-            }
-            Self::Status(v) => {
-                w.u64(1)?;
-                v.encode_to(w)?;
-            }
-            Self::Read(v) => {
-                w.u64(2)?;
-                v.encode_to(w)?;
-            }
-            Self::Write(v) => {
-                w.u64(3)?;
-                v.encode_to(w)?;
-            }
-            Self::Invoke(v) => {
-                w.u64(4)?;
-                v.encode_to(w)?;
-            }
-            Self::InvokeResponse(v) => {
-                w.u64(5)?;
-                v.encode_to(w)?;
-            }
-            Self::Subscribe(v) => {
-                w.u64(6)?;
-                v.encode_to(w)?;
-            }
-            Self::Unsubscribe(v) => {
-                w.u64(7)?;
-                v.encode_to(w)?;
-            }
-            Self::Report(v) => {
-                w.u64(8)?;
-                v.encode_to(w)?;
-            }
-            Self::Describe(v) => {
-                w.u64(9)?;
-                v.encode_to(w)?;
-            }
-            Self::Description(v) => {
-                w.u64(10)?;
-                v.encode_to(w)?;
-            }
-            Self::Presence(v) => {
-                w.u64(11)?;
-                v.encode_to(w)?;
-            }
-            Self::PresenceAck(v) => {
-                w.u64(12)?;
-                v.encode_to(w)?;
-            }
-            Self::Receipt(v) => {
-                w.u64(13)?;
-                v.encode_to(w)?;
-            }
-            Self::Unrecognized { key, value } => {
-                // Built by an application, or decoded elsewhere or by a role that does not receive
-                // the variant (`decode_as`): check what a decoder would.
-                rt::check_kept_variant(key)?;
-                w.u64(key)?;
-                w.raw_item(value)?;
-            }
-        }
-        w.close(1);
-        Ok(())
+        self.encode_to_as::<rt::Everything>(w)
     }
 }
 
@@ -3764,16 +3842,22 @@ impl Default for Status<'_> {
     }
 }
 
-/// The roles that the schema's `@received_by` names, for decoding as a node in one of them
-/// receives (`Envelope::decode_as::<role::Device>(bytes)`): a variant the role does not receive
-/// is kept as an unknown variant is, and a firmware built for the role links no decoder for it.
+/// The roles that the schema's `@received_by` and `@sent_by` name. Decoding as a node in one of
+/// them receives (`Envelope::decode_as::<role::Device>(bytes)`) keeps a variant the role does not
+/// receive as an unknown variant is; encoding as it sends (`Envelope::encode_as::<role::Device>`)
+/// refuses a variant it never sends. A firmware built for the role links neither's code.
 pub mod role {
     use super::rt;
 
-    /// A node in the role `device`. It decodes these variants and keeps the others as
-    /// unknown ones:
+    /// A node in the role `device`.
+    ///
+    /// It decodes these variants and keeps the others as unknown ones:
     /// - [`Body`](super::Body): `Ack`, `Status`, `Read`, `Write`, `Invoke`, `InvokeResponse`,
     ///   `Subscribe`, `Unsubscribe`, `Describe`, `PresenceAck`.
+    ///
+    /// It sends only these variants:
+    /// - [`Body`](super::Body): `Ack`, `Status`, `Invoke`, `InvokeResponse`, `Report`, `Description`,
+    ///   `Presence`, `Receipt`.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct Device;
 
@@ -3781,10 +3865,20 @@ pub mod role {
         const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 2, 3, 4, 5, 6, 7, 9, 12]);
     }
 
-    /// A node in the role `relay`. It decodes these variants and keeps the others as
-    /// unknown ones:
+    impl rt::Sends<super::Body<'_>> for Device {
+        const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 4, 5, 8, 10, 11, 13]);
+    }
+
+    /// A node in the role `relay`.
+    ///
+    /// It decodes these variants and keeps the others as unknown ones:
     /// - [`Body`](super::Body): `Ack`, `Status`, `Read`, `Write`, `Invoke`, `InvokeResponse`,
     ///   `Subscribe`, `Unsubscribe`, `Describe`, `Presence`, `Receipt`.
+    ///
+    /// It sends only these variants:
+    /// - [`Body`](super::Body): `Ack`, `Status`, `Read`, `Write`, `Invoke`, `InvokeResponse`,
+    ///   `Subscribe`, `Unsubscribe`, `Report`, `Describe`, `Description`,
+    ///   `PresenceAck`.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct Relay;
 
@@ -3792,14 +3886,27 @@ pub mod role {
         const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 2, 3, 4, 5, 6, 7, 9, 11, 13]);
     }
 
-    /// A node in the role `app`. It decodes these variants and keeps the others as
-    /// unknown ones:
+    impl rt::Sends<super::Body<'_>> for Relay {
+        const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12]);
+    }
+
+    /// A node in the role `app`.
+    ///
+    /// It decodes these variants and keeps the others as unknown ones:
     /// - [`Body`](super::Body): `Ack`, `Status`, `Invoke`, `InvokeResponse`, `Report`, `Description`.
+    ///
+    /// It sends only these variants:
+    /// - [`Body`](super::Body): `Ack`, `Status`, `Read`, `Write`, `Invoke`, `InvokeResponse`,
+    ///   `Subscribe`, `Unsubscribe`, `Describe`.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct App;
 
     impl rt::Receives<super::Body<'_>> for App {
         const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 4, 5, 8, 10]);
+    }
+
+    impl rt::Sends<super::Body<'_>> for App {
+        const KEYS: rt::Keys = rt::Keys::Only(&[0, 1, 2, 3, 4, 5, 6, 7, 9]);
     }
 }
 
@@ -3823,6 +3930,17 @@ rt::cfg_alloc! {
                 body: rt::IntoOwned::into_owned(self.body),
                 unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
             }
+        }
+    }
+
+    impl<'a> Envelope<'a> {
+        /// Encodes into a new vector, as `encode_to_vec` does, as a node in the role `R` sends (see
+        /// [`Self::encode_as`]). The length comes from a first pass of the same encoder, so that nothing
+        /// links `encoded_len` for the variants `R` never sends.
+        pub fn encode_to_vec_as<R: rt::Sends<Body<'a>>>(
+            &self,
+        ) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
         }
     }
     impl<'a> rt::IntoOwned for Body<'a> {
@@ -3850,6 +3968,17 @@ rt::cfg_alloc! {
                     value: rt::IntoOwned::into_owned(value),
                 },
             }
+        }
+    }
+
+    impl<'a> Body<'a> {
+        /// Encodes into a new vector, as `encode_to_vec` does, as a node in the role `R` sends (see
+        /// [`Self::encode_as`]). The length comes from a first pass of the same encoder, so that nothing
+        /// links `encoded_len` for the variants `R` never sends.
+        pub fn encode_to_vec_as<R: rt::Sends<Body<'a>>>(
+            &self,
+        ) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
         }
     }
     impl<'a> rt::IntoOwned for MemberValue<'a> {
@@ -4296,6 +4425,34 @@ rt::cfg_alloc! {
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_to_as::<rt::Everything>(w)
+            }
+        }
+
+        impl Envelope {
+            /// Encodes into `buf` in one pass as a node in the role `R` sends (see
+            /// [`super::Envelope::encode_as`]).
+            pub fn encode_as<R: for<'b> rt::Sends<super::Body<'b>>>(
+                &self,
+                buf: &mut [u8],
+            ) -> Result<usize, rt::EncodeError> {
+                rt::encode_whole(buf, |w| self.encode_to_as::<R>(w))
+            }
+
+            /// Encodes into a new vector as a node in the role `R` sends (see
+            /// [`super::Envelope::encode_as`]).
+            pub fn encode_to_vec_as<R: for<'b> rt::Sends<super::Body<'b>>>(
+                &self,
+            ) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
+            }
+
+            /// Writes the canonical encoding as a node in the role `R` sends it (see
+            /// [`super::Envelope::encode_as`]).
+            pub fn encode_to_as<R: for<'b> rt::Sends<super::Body<'b>>>(
+                &self,
+                w: &mut rt::Writer<'_>,
+            ) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -4346,7 +4503,7 @@ rt::cfg_alloc! {
                 }
                 if let Some(v) = &self.body {
                     unknown.key(12, w)?;
-                    v.encode_to(w)?;
+                    v.encode_to_as::<R>(w)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -4425,61 +4582,131 @@ rt::cfg_alloc! {
             }
 
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_to_as::<rt::Everything>(w)
+            }
+        }
+
+        impl Body {
+            /// Encodes into `buf` in one pass as a node in the role `R` sends (see
+            /// [`super::Body::encode_as`]).
+            pub fn encode_as<R: for<'b> rt::Sends<super::Body<'b>>>(
+                &self,
+                buf: &mut [u8],
+            ) -> Result<usize, rt::EncodeError> {
+                rt::encode_whole(buf, |w| self.encode_to_as::<R>(w))
+            }
+
+            /// Encodes into a new vector as a node in the role `R` sends (see
+            /// [`super::Body::encode_as`]).
+            pub fn encode_to_vec_as<R: for<'b> rt::Sends<super::Body<'b>>>(
+                &self,
+            ) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
+            }
+
+            /// Writes the canonical encoding as a node in the role `R` sends it (see
+            /// [`super::Body::encode_as`]).
+            pub fn encode_to_as<R: for<'b> rt::Sends<super::Body<'b>>>(
+                &self,
+                w: &mut rt::Writer<'_>,
+            ) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Ack => {
+                        if const { !rt::sends::<R, super::Body<'static>>(0) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(0)?;
                         w.null()?;
                     }
                     Self::Status(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(1) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(1)?;
                         v.encode_to(w)?;
                     }
                     Self::Read(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(2) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(2)?;
                         v.encode_to(w)?;
                     }
                     Self::Write(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(3) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(3)?;
                         v.encode_to(w)?;
                     }
                     Self::Invoke(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(4) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(4)?;
                         v.encode_to(w)?;
                     }
                     Self::InvokeResponse(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(5) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(5)?;
                         v.encode_to(w)?;
                     }
                     Self::Subscribe(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(6) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(6)?;
                         v.encode_to(w)?;
                     }
                     Self::Unsubscribe(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(7) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(7)?;
                         v.encode_to(w)?;
                     }
                     Self::Report(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(8) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(8)?;
                         v.encode_to(w)?;
                     }
                     Self::Describe(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(9) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(9)?;
                         v.encode_to(w)?;
                     }
                     Self::Description(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(10) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(10)?;
                         v.encode_to(w)?;
                     }
                     Self::Presence(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(11) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(11)?;
                         v.encode_to(w)?;
                     }
                     Self::PresenceAck(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(12) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(12)?;
                         v.encode_to(w)?;
                     }
                     Self::Receipt(v) => {
+                        if const { !rt::sends::<R, super::Body<'static>>(13) } {
+                            return Err(rt::EncodeError::NotSentByRole);
+                        }
                         w.u64(13)?;
                         v.encode_to(w)?;
                     }

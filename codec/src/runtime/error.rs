@@ -285,6 +285,10 @@ pub enum EncodeError {
     /// Retained unknown content that cannot be forwarded as it is: an unknown variant whose key is
     /// above 65535 or one that the schema defines, or a value that is not one canonical data item.
     InvalidUnknown,
+    /// A union variant that the role the value is encoded as never sends (its `@sent_by` does not
+    /// name the role, `encode_as`): a node in that role builds no such value, and its code holds no
+    /// encoder for it. The same value encodes with `encode`, which encodes every variant.
+    NotSentByRole,
 }
 
 impl fmt::Display for EncodeError {
@@ -303,6 +307,12 @@ impl fmt::Display for EncodeError {
                 "an unknown variant with a defined or too large key, or a value that is not one \
                  canonical data item"
             ),
+            EncodeError::NotSentByRole => {
+                write!(
+                    f,
+                    "a union variant that the role it is encoded as never sends"
+                )
+            }
         }
     }
 }

@@ -668,6 +668,8 @@ impl Audit {
             // reaches depth 9); only retained unknown content or a recursive value can go deeper.
             EncodeError::DepthExceeded => self.unknown || self.recursive,
             EncodeError::InvalidUnknown => self.violations.contains(&Violation::InvalidUnknown),
+            // Values are encoded as every role sends them (`encode`).
+            EncodeError::NotSentByRole => false,
         }
     }
 }

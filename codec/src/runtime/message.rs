@@ -35,16 +35,7 @@ pub trait Message<'a>: Sized {
     /// small, the error says how many bytes the encoding needs; a value the schema does not allow
     /// gets its own error whatever the buffer's size.
     fn encode(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        // One pass: what does not fit is counted, so the position at the end is the bytes needed.
-        let mut w = Writer::counting(buf);
-        self.encode_to(&mut w)?;
-        if w.fitted() {
-            Ok(w.position())
-        } else {
-            Err(EncodeError::BufferTooSmall {
-                needed: w.position(),
-            })
-        }
+        super::role::encode_whole(buf, |w| self.encode_to(w))
     }
 
     /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes (feature

@@ -6,8 +6,8 @@
 //! - [`limits`]: the decoder's fixed limits;
 //! - [`check_bound!`], [`check_range!`], [`required`]: the schema checks of generated code, one line
 //!   each;
-//! - [`Receives`], [`Keys`], [`Everything`]: decoding by role, a node decoding only the union
-//!   variants it receives (`role.rs`).
+//! - [`Receives`], [`Sends`], [`Keys`], [`Everything`]: decoding and encoding by role, a node
+//!   decoding only the union variants it receives and encoding only those it sends (`role.rs`).
 //!
 //! No allocation, no `unsafe`, no recursion beyond the depth limits.
 //!
@@ -56,11 +56,13 @@ pub use unknown::{
 pub use error::{DecodeError, EncodeError, ErrorClass, FieldName, TranscodeError};
 pub use float::{f16_to_f64, f64_to_f16_exact};
 pub use reader::{depth_exceeded, enter, initial_byte_class, major, Head, Reader, MAX_KEY};
-pub use role::{decode_whole, receives, Everything, Keys, Receives};
+pub use role::{
+    decode_whole, encode_whole, receives, sends, Everything, Keys, Opaque, Receives, Sends,
+};
 pub use writer::{float_len, float_len_f32, head_len, int_len, Writer};
 
 #[cfg(feature = "alloc")]
-pub use owned::{encode_to_vec, AsBorrowed, IntoOwned, OwnedUnknownFields};
+pub use owned::{encode_to_vec, encode_to_vec_measured, AsBorrowed, IntoOwned, OwnedUnknownFields};
 
 /// The `alloc` crate's modules that generated code names types by (`rt::alloc::vec::Vec`), so that it
 /// compiles in `no_std` crates and in crates that never declare `extern crate alloc`.

@@ -179,6 +179,18 @@ pub fn encode_to_vec(
     Ok(buf)
 }
 
+/// Encodes into a new vector with `encode`, which runs twice: once to measure the encoding, once
+/// to write it into a vector of exactly that length. The generated `encode_to_vec_as` (encoding by
+/// role) is built on it rather than on `encoded_len`, whose walk covers every variant whatever the
+/// role sends.
+pub fn encode_to_vec_measured(
+    encode: impl Fn(&mut Writer<'_>) -> Result<(), EncodeError>,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut measure = Writer::counting(&mut []);
+    encode(&mut measure)?;
+    encode_to_vec(measure.position(), encode)
+}
+
 /// How many levels an unknown field's value may use when it is checked on its own, outside any
 /// decoded message: it sits in a top-level message map, one level below the top.
 const TOP_LEVEL_ROOM: u8 = (MAX_DEPTH - 1) as u8;

@@ -12,12 +12,22 @@
 //! the same bytes. The check happens in a constant (`const { receives::<R, Self>(key) }`), so a
 //! firmware built for one role links no decoder of a variant it never receives.
 //!
-//! `Message::decode` decodes as [`Everything`], every variant. A node in more than one role, or in
-//! a role of its own, implements [`Receives`] for a type of its own.
+//! Encoding by role is the same for the variants a node sends (`@sent_by(app, relay)`): the role
+//! implements [`Sends`] for the union, and a type whose encoder reaches it gets `encode_as::<R>`,
+//! `encode_to_as::<R>` and (feature `alloc`) `encode_to_vec_as::<R>` beside the trait's `encode`:
+//! a variant that `R` never sends is refused with [`EncodeError::NotSentByRole`], in a constant
+//! (`const { sends::<R, Self>(key) }`), so that a firmware built for one role links no encoder of a
+//! variant it never sends. A variant kept as unknown (a newer schema's, or one the node's role does
+//! not receive) is written as it was read, whatever the role.
+//!
+//! `Message::decode` decodes as [`Everything`], every variant, and `Message::encode` encodes as it.
+//! A node in more than one role, or in a role of its own, implements [`Receives`] and [`Sends`] for
+//! a type of its own.
 
-use super::error::DecodeError;
+use super::error::{DecodeError, EncodeError};
 use super::limits::MAX_DEPTH;
 use super::reader::Reader;
+use super::writer::Writer;
 
 /// The variants of a union that a node decodes, by key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +63,14 @@ pub trait Receives<U> {
     const KEYS: Keys;
 }
 
-/// The role that receives everything: what `Message::decode` decodes as.
+/// A role's view of the union `U`: which of its variants a node in that role encodes, by key.
+pub trait Sends<U> {
+    /// The variants encoded; encoding any other is [`EncodeError::NotSentByRole`].
+    const KEYS: Keys;
+}
+
+/// The role that receives and sends everything: what `Message::decode` decodes as and
+/// `Message::encode` encodes as.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Everything;
 
@@ -61,9 +78,34 @@ impl<U> Receives<U> for Everything {
     const KEYS: Keys = Keys::All;
 }
 
+impl<U> Sends<U> for Everything {
+    const KEYS: Keys = Keys::All;
+}
+
 /// Whether a node in the role `R` decodes the variant of `U` with `key`; generated decoders ask it
 /// in a constant, so that the answer removes the variant's decoder from the code.
 pub const fn receives<R: Receives<U>, U>(key: u32) -> bool {
+    R::KEYS.contains(key)
+}
+
+/// The role that decodes no variant and sends none but those it kept: every variant is kept as it
+/// came (its key and its encoding, checked for well-formedness) and written back as it came. What a
+/// node decodes and encodes as when it passes a value on, or digests it, without looking inside:
+/// its code then holds no decoder and no encoder of any variant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Opaque;
+
+impl<U> Receives<U> for Opaque {
+    const KEYS: Keys = Keys::Only(&[]);
+}
+
+impl<U> Sends<U> for Opaque {
+    const KEYS: Keys = Keys::Only(&[]);
+}
+
+/// Whether a node in the role `R` encodes the variant of `U` with `key`; generated encoders ask it
+/// in a constant, so that the answer removes the variant's encoder from the code.
+pub const fn sends<R: Sends<U>, U>(key: u32) -> bool {
     R::KEYS.contains(key)
 }
 
@@ -78,6 +120,26 @@ pub fn decode_whole<'a, T>(
     let value = decode_from(&mut r, MAX_DEPTH)?;
     r.finish()?;
     Ok(value)
+}
+
+/// Encodes into `buf` in one pass with `encode_to` and returns the number of bytes written, as
+/// `Message::encode` does with the type's own: the entry of the generated `encode_as`. When `buf` is
+/// too small, the error says how many bytes the encoding needs.
+#[inline]
+pub fn encode_whole(
+    buf: &mut [u8],
+    encode_to: impl FnOnce(&mut Writer<'_>) -> Result<(), EncodeError>,
+) -> Result<usize, EncodeError> {
+    // One pass: what does not fit is counted, so the position at the end is the bytes needed.
+    let mut w = Writer::counting(buf);
+    encode_to(&mut w)?;
+    if w.fitted() {
+        Ok(w.position())
+    } else {
+        Err(EncodeError::BufferTooSmall {
+            needed: w.position(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +160,9 @@ mod tests {
             [true, false, true, false, false, false, false, true, false]
         );
         assert!((0..70).all(receives::<Everything, Union>));
+        assert!((0..70).all(sends::<Everything, Union>));
+        assert!(!(0..70).any(receives::<Opaque, Union>));
+        assert!(!(0..70).any(sends::<Opaque, Union>));
         assert!(!Keys::Only(&[]).contains(0));
     }
 }

@@ -100,6 +100,9 @@ pub struct Variant<'s> {
     /// The roles that receive the variant, from its `@received_by`; `None` when it has none, which
     /// means every role.
     pub received_by: Option<Vec<&'s str>>,
+    /// The roles that send the variant, from its `@sent_by`; `None` when it has none, which means
+    /// every role.
+    pub sent_by: Option<Vec<&'s str>>,
 }
 
 /// An enum's values.
@@ -118,9 +121,9 @@ pub struct Alias<'s> {
     pub shape: Shape<'s>,
 }
 
-/// The role names of a `@received_by` among `attributes`.
-fn received_by(attributes: &[ir::Attribute]) -> Option<Vec<&str>> {
-    let attribute = attributes.iter().find(|a| a.name == "received_by")?;
+/// The role names of the attribute `name` (`received_by`, `sent_by`) among `attributes`.
+fn roles<'s>(attributes: &'s [ir::Attribute], name: &str) -> Option<Vec<&'s str>> {
+    let attribute = attributes.iter().find(|a| a.name == name)?;
     let names = attribute.args.iter().filter_map(|a| match a {
         ir::AttributeArg::Name(name) => Some(name.as_str()),
         _ => None,
@@ -135,11 +138,32 @@ impl<'s> Union<'s> {
         self.variants.iter().any(|v| v.received_by.is_some())
     }
 
+    /// Whether a variant has `@sent_by`: a node may then encode as its role sends, and has no
+    /// encoder for the variants its role never sends.
+    pub fn sends_by_role(&self) -> bool {
+        self.variants.iter().any(|v| v.sent_by.is_some())
+    }
+
     /// The keys of the variants that `role` receives, ascending: those whose `@received_by` names
     /// it, and those without one.
     pub fn keys_received_by(&self, role: &str) -> Vec<u32> {
+        self.keys_of(role, |v| v.received_by.as_deref())
+    }
+
+    /// The keys of the variants that `role` sends, ascending: those whose `@sent_by` names it, and
+    /// those without one.
+    pub fn keys_sent_by(&self, role: &str) -> Vec<u32> {
+        self.keys_of(role, |v| v.sent_by.as_deref())
+    }
+
+    /// The keys of the variants whose `roles` name `role` or are `None` (every role), ascending.
+    fn keys_of<'v>(
+        &'v self,
+        role: &str,
+        roles: impl Fn(&'v Variant<'s>) -> Option<&'v [&'s str]>,
+    ) -> Vec<u32> {
         let mut keys: Vec<u32> = (self.variants.iter())
-            .filter(|v| v.received_by.as_ref().is_none_or(|r| r.contains(&role)))
+            .filter(|v| roles(v).is_none_or(|r| r.contains(&role)))
             .map(|v| v.ir.key)
             .collect();
         keys.sort_unstable();
@@ -185,7 +209,8 @@ impl<'s> Kind<'s> {
                             label: format!("{}.{}", def.name, v.name),
                             key_len: ir::head_len(v.key as u64),
                             payload: v.ty.as_ref().map(|t| Shape::of(t, owner, graph)),
-                            received_by: received_by(&v.attributes),
+                            received_by: roles(&v.attributes, "received_by"),
+                            sent_by: roles(&v.attributes, "sent_by"),
                         })
                         .collect(),
                 })

@@ -36,7 +36,7 @@ pub struct Package<'s> {
     pub ir: &'s ir::Package,
     /// Its types, in source order.
     pub types: Vec<TypeModel<'s>>,
-    /// The roles its variants' `@received_by` name, in the order they first appear.
+    /// The roles its variants' `@received_by` and `@sent_by` name, in the order they first appear.
     pub roles: Vec<&'s str>,
 }
 
@@ -57,6 +57,10 @@ pub struct TypeModel<'s> {
     /// role receives, and is generic over that role. Empty for a type on a recursive cycle and for
     /// what it reaches only through arrays, which decode every variant.
     pub role_unions: Vec<&'s str>,
+    /// The unions with `@sent_by` that the type's encoder reaches in the same way (through its own
+    /// members, itself included, not through arrays nor on a recursive cycle): its encoder then
+    /// may encode as a role sends, and is generic over that role.
+    pub sent_unions: Vec<&'s str>,
     /// The per-kind view.
     pub kind: Kind<'s>,
 }
@@ -92,6 +96,7 @@ impl<'s> Model<'s> {
                         }),
                         mentions_deprecated: mentions_deprecated(def, &graph),
                         role_unions: Vec::new(),
+                        sent_unions: Vec::new(),
                         kind: Kind::of(def, &graph),
                     })
                     .collect(),
@@ -99,19 +104,28 @@ impl<'s> Model<'s> {
             })
             .collect();
         let mut packages: Vec<Package<'s>> = packages;
-        let role_unions: Vec<Vec<Vec<&'s str>>> = (packages.iter())
-            .map(|p| p.types.iter().map(|t| role_unions(t, &packages)).collect())
+        let unions: Vec<Vec<(Vec<&'s str>, Vec<&'s str>)>> = (packages.iter())
+            .map(|p| {
+                (p.types.iter())
+                    .map(|t| {
+                        (
+                            role_unions(t, &packages, Union::by_role),
+                            role_unions(t, &packages, Union::sends_by_role),
+                        )
+                    })
+                    .collect()
+            })
             .collect();
-        for (p, unions) in packages.iter_mut().zip(role_unions) {
-            for (t, unions) in p.types.iter_mut().zip(unions) {
-                t.role_unions = unions;
+        for (p, unions) in packages.iter_mut().zip(unions) {
+            for (t, (received, sent)) in p.types.iter_mut().zip(unions) {
+                t.role_unions = received;
+                t.sent_unions = sent;
             }
             for t in &p.types {
                 let Kind::Union(u) = &t.kind else { continue };
-                for role in u
-                    .variants
-                    .iter()
-                    .flat_map(|v| v.received_by.iter().flatten())
+                for role in (u.variants.iter())
+                    .flat_map(|v| v.received_by.iter().chain(&v.sent_by))
+                    .flatten()
                 {
                     if !p.roles.contains(role) {
                         p.roles.push(role);
@@ -153,18 +167,24 @@ impl<'s> Model<'s> {
     }
 }
 
-/// The unions with `@received_by` that `t`'s decoder reaches through its own members (not through
-/// arrays, nor on a recursive cycle), itself included ([`TypeModel::role_unions`]).
-fn role_unions<'s>(t: &TypeModel<'s>, packages: &[Package<'s>]) -> Vec<&'s str> {
+/// The unions for which `by_role` holds (`@received_by`, `@sent_by`) that `t`'s decoder and encoder
+/// reach through its own members (not through arrays, nor on a recursive cycle), itself included
+/// ([`TypeModel::role_unions`], [`TypeModel::sent_unions`]).
+fn role_unions<'s>(
+    t: &TypeModel<'s>,
+    packages: &[Package<'s>],
+    by_role: fn(&Union<'s>) -> bool,
+) -> Vec<&'s str> {
     let mut found = Vec::new();
     let mut visiting = Vec::new();
-    collect_role_unions(t, packages, &mut visiting, &mut found);
+    collect_role_unions(t, packages, by_role, &mut visiting, &mut found);
     found
 }
 
 fn collect_role_unions<'s>(
     t: &TypeModel<'s>,
     packages: &[Package<'s>],
+    by_role: fn(&Union<'s>) -> bool,
     visiting: &mut Vec<&'s str>,
     found: &mut Vec<&'s str>,
 ) {
@@ -176,7 +196,7 @@ fn collect_role_unions<'s>(
     let members: Vec<&Shape<'s>> = match &t.kind {
         Kind::Message(m) => m.fields.iter().map(|f| &f.shape).collect(),
         Kind::Union(u) => {
-            if u.by_role() && !found.contains(&name) {
+            if by_role(u) && !found.contains(&name) {
                 found.push(name);
             }
             u.variants
@@ -192,7 +212,7 @@ fn collect_role_unions<'s>(
         };
         let member = packages.iter().flat_map(|p| &p.types);
         if let Some(member) = member.into_iter().find(|m| m.def.full_name == *name) {
-            collect_role_unions(member, packages, visiting, found);
+            collect_role_unions(member, packages, by_role, visiting, found);
         }
     }
     visiting.pop();
@@ -298,7 +318,51 @@ mod tests {
     }
 
     #[test]
-    fn received_by_takes_distinct_snake_case_names_on_variants_only() {
+    fn sent_by_gives_each_role_the_keys_it_sends_and_reaches_the_types_that_hold_the_union() {
+        let c = compile_str(
+            "r.iotp",
+            "package r;
+            union Request {
+                0 ping;
+                @received_by(device) @sent_by(app) 1 switch: bool;
+                @sent_by(device, hub) 2 battery: u8;
+            }
+            union Reply { 0 ok; @received_by(app) 1 level: u8; }
+            message Envelope { 0 request: optional Request; 1 reply: optional Reply; }
+            message Batch { 0 requests: array<Request, 2>; }",
+            &[],
+        );
+        assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+        let schema = c.schema.unwrap();
+        let model = Model::new(&schema);
+        let package = &model.packages()[0];
+        assert_eq!(package.roles, ["device", "app", "hub"]);
+        let by_name = |n: &str| package.types.iter().find(|t| t.def.name == n).unwrap();
+        let Kind::Union(request) = &by_name("Request").kind else {
+            panic!("a union")
+        };
+        assert!(request.sends_by_role());
+        assert_eq!(request.variants[1].sent_by, Some(vec!["app"]));
+        assert_eq!(request.keys_sent_by("app"), [0, 1]);
+        assert_eq!(request.keys_sent_by("device"), [0, 2]);
+        assert_eq!(request.keys_sent_by("relay"), [0]);
+        let Kind::Union(reply) = &by_name("Reply").kind else {
+            panic!("a union")
+        };
+        assert!(!reply.sends_by_role() && reply.by_role());
+        for (name, received, sent) in [
+            ("Request", &["r.Request"][..], &["r.Request"][..]),
+            ("Reply", &["r.Reply"], &[]),
+            ("Envelope", &["r.Request", "r.Reply"], &["r.Request"]),
+            ("Batch", &[], &[]),
+        ] {
+            assert_eq!(by_name(name).role_unions, received, "{name}");
+            assert_eq!(by_name(name).sent_unions, sent, "{name}");
+        }
+    }
+
+    #[test]
+    fn received_by_and_sent_by_take_distinct_snake_case_names_on_variants_only() {
         for (attribute, on_variant) in [
             ("@received_by", true),
             ("@received_by()", true),
@@ -307,6 +371,11 @@ mod tests {
             ("@received_by(a.b)", true),
             ("@received_by(device, device)", true),
             ("@received_by(device)", false),
+            ("@sent_by", true),
+            ("@sent_by(\"app\")", true),
+            ("@sent_by(App)", true),
+            ("@sent_by(app, app)", true),
+            ("@sent_by(app)", false),
         ] {
             let schema = if on_variant {
                 format!("package r; union U {{ {attribute} 0 a; }}")

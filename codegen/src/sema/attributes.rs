@@ -123,6 +123,12 @@ const KNOWN: &[Known] = &[
         targets: &[Target::Variant],
         usage: "`@received_by(role, ...)` with the names of the roles that receive the variant, e.g. `@received_by(device, relay)`",
     },
+    Known {
+        name: "sent_by",
+        args: Args::Names,
+        targets: &[Target::Variant],
+        usage: "`@sent_by(role, ...)` with the names of the roles that send the variant, e.g. `@sent_by(app, relay)`",
+    },
 ];
 
 /// The meaning of the known attributes on one item.
@@ -283,7 +289,7 @@ pub(crate) fn check(
     out
 }
 
-/// The first argument of `@received_by` that is not a role's name (a snake_case name of one
+/// The first argument of `@received_by` or `@sent_by` that is not a role's name (a snake_case name of one
 /// segment) or names a role already named, with what is wrong with it.
 fn bad_role_name(args: &[Literal]) -> Option<(Span, String)> {
     let mut seen: Vec<&str> = Vec::new();

@@ -1,5 +1,6 @@
 {%- import "rust/presence.rs" as presence -%}
 {%- import "rust/construct.rs" as construct -%}
+{%- import "rust/role.rs" as role -%}
 {#- The bodies of an owned message's or union's length and encoder, for a type whose owned form
     `rt::AsBorrowed` cannot see in its borrowed form (an array of text, bytes, arrays or records, or
     a member on a recursive cycle): in `encoded_len` and `encode_to`, or, for a type on a recursive
@@ -52,6 +53,7 @@
 {%- for v in item.variants %}
 {%- if v.owned_type.is_some() %}
                 Self::{{ v.name }}(v) => {
+{%- call role::sent(item, v, true) %}{% endcall %}
 {%- if !v.owned_validate.is_empty() %}
                     {{ v.owned_validate }}
 {%- endif %}
@@ -60,6 +62,7 @@
                 }
 {%- else %}
                 Self::{{ v.name }} => {
+{%- call role::sent(item, v, true) %}{% endcall %}
                     w.u64({{ v.key }})?;
                     w.null()?;
                 }
@@ -104,7 +107,9 @@
         }
 
         fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-{%- if item.owned_as_borrowed %}
+{%- if !item.sent_unions.is_empty() %}
+            self.encode_to_as::<rt::Everything>(w)
+{%- else if item.owned_as_borrowed %}
             super::{{ item.name }}::encode_to(&self.as_borrowed(), w)
 {%- else if let Some(budget) = item.budget %}
             self.encode_in_cycle(w, {{ budget }})
@@ -113,6 +118,38 @@
 {%- endif %}
         }
     }
+{%- if !item.sent_unions.is_empty() %}
+
+{% if item.allow_deprecated -%}
+    #[allow(deprecated)]
+{% endif -%}
+    impl {{ item.name }} {
+        /// Encodes into `buf` in one pass as a node in the role `R` sends (see
+        /// [`super::{{ item.name }}::encode_as`]).
+        pub fn encode_as{% call role::sends_param(item, true) %}{% endcall %}(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            rt::encode_whole(buf, |w| self.encode_to_as::<R>(w))
+        }
+
+        /// Encodes into a new vector as a node in the role `R` sends (see
+        /// [`super::{{ item.name }}::encode_as`]).
+        pub fn encode_to_vec_as{% call role::sends_param(item, true) %}{% endcall %}(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
+        }
+
+        /// Writes the canonical encoding as a node in the role `R` sends it (see
+        /// [`super::{{ item.name }}::encode_as`]).
+        pub fn encode_to_as{% call role::sends_param(item, true) %}{% endcall %}(
+            &self,
+            w: &mut rt::Writer<'_>,
+        ) -> Result<(), rt::EncodeError> {
+{%- if item.owned_as_borrowed %}
+            super::{{ item.name }}::encode_to_as::<R>(&self.as_borrowed(), w)
+{%- else %}
+            {% call owned_encode_body(item) %}{% endcall %}
+{%- endif %}
+        }
+    }
+{%- endif %}
 {%- endmacro %}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
@@ -160,6 +197,20 @@ impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
                 value: rt::IntoOwned::into_owned(value),
             },
         }
+    }
+}
+{%- endif %}
+{%- if !item.sent_unions.is_empty() %}
+
+{% if item.allow_deprecated -%}
+#[allow(deprecated)]
+{% endif -%}
+impl<'a> {{ item.name }}<'a> {
+    /// Encodes into a new vector, as `encode_to_vec` does, as a node in the role `R` sends (see
+    /// [`Self::encode_as`]). The length comes from a first pass of the same encoder, so that nothing
+    /// links `encoded_len` for the variants `R` never sends.
+    pub fn encode_to_vec_as{% call role::sends_param(item, false) %}{% endcall %}(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+        rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
     }
 }
 {%- endif %}

@@ -1,5 +1,6 @@
 {%- import "rust/presence.rs" as presence -%}
 {%- import "rust/construct.rs" as construct -%}
+{%- import "rust/role.rs" as role -%}
 {#- The bodies of a message's or a union's decoder, length and encoder: in `decode_from` and
     `encode_to`, or, for a type on a recursive cycle, in `decode_in_cycle` and `encode_in_cycle`,
     which spend the cycle's `@max_depth` budget. #}
@@ -131,6 +132,28 @@
 {%- endif %}
 {%- endmacro %}
 
+{#- An encoder by role, in the borrowed type's inherent impl: the trait's `encode_to` encodes as
+    `rt::Everything`. #}
+{%- macro encode_as(item) -%}
+{%- if !item.sent_unions.is_empty() %}
+
+    /// Encodes into `buf` in one pass, as `encode` does, as a node in the role `R` sends: a variant
+    /// that `R` never sends (`@sent_by`) is refused with [`rt::EncodeError::NotSentByRole`], and a
+    /// firmware built for `R` links no encoder for it. `encode` encodes every variant.
+    pub fn encode_as{% call role::sends_param(item, false) %}{% endcall %}(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        rt::encode_whole(buf, |w| self.encode_to_as::<R>(w))
+    }
+
+    /// Writes the canonical encoding as a node in the role `R` sends it (see [`Self::encode_as`]).
+    pub fn encode_to_as{% call role::sends_param(item, false) %}{% endcall %}(
+        &self,
+        w: &mut rt::Writer<'_>,
+    ) -> Result<(), rt::EncodeError> {
+        {% call encode_body(item) %}{% endcall %}
+    }
+{%- endif %}
+{%- endmacro %}
+
 {%- macro len_body(item) -%}
 {%- if item.kind == "message" -%}
         {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
@@ -179,6 +202,7 @@
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}
             Self::{{ v.name }}(v) => {
+{%- call role::sent(item, v, false) %}{% endcall %}
 {%- if !v.validate.is_empty() %}
                 {{ v.validate }}
 {%- endif %}
@@ -187,6 +211,7 @@
             }
 {%- else %}
             Self::{{ v.name }} => {
+{%- call role::sent(item, v, false) %}{% endcall %}
                 w.u64({{ v.key }})?;
                 w.null()?;
             }
@@ -381,6 +406,7 @@ impl<'a> {{ item.name }}<'a> {
     }
 {%- endif %}
 {%- call decode_as(item) %}{% endcall %}
+{%- call encode_as(item) %}{% endcall %}
 }
 
 {% if item.allow_deprecated -%}
@@ -404,6 +430,8 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
 {%- if let Some(budget) = item.budget %}
         self.encode_in_cycle(w, {{ budget }})
+{%- else if !item.sent_unions.is_empty() %}
+        self.encode_to_as::<rt::Everything>(w)
 {%- else %}
         {% call encode_body(item) %}{% endcall %}
 {%- endif %}
@@ -488,6 +516,7 @@ impl<'a> {{ item.name }}<'a> {
     }
 {%- endif %}
 {%- call decode_as(item) %}{% endcall %}
+{%- call encode_as(item) %}{% endcall %}
 }
 
 {% if item.allow_deprecated -%}
@@ -511,6 +540,8 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
 {%- if let Some(budget) = item.budget %}
         self.encode_in_cycle(w, {{ budget }})
+{%- else if !item.sent_unions.is_empty() %}
+        self.encode_to_as::<rt::Everything>(w)
 {%- else %}
         {% call encode_body(item) %}{% endcall %}
 {%- endif %}
@@ -519,25 +550,44 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
 {%- endif %}
 {% endfor %}
 {% if !roles.is_empty() %}
-/// The roles that the schema's `@received_by` names, for decoding as a node in one of them
-/// receives (`Envelope::decode_as::<role::Device>(bytes)`): a variant the role does not receive
-/// is kept as an unknown variant is, and a firmware built for the role links no decoder for it.
+/// The roles that the schema's `@received_by` and `@sent_by` name. Decoding as a node in one of
+/// them receives (`Envelope::decode_as::<role::Device>(bytes)`) keeps a variant the role does not
+/// receive as an unknown variant is; encoding as it sends (`Envelope::encode_as::<role::Device>`)
+/// refuses a variant it never sends. A firmware built for the role links neither's code.
 pub mod role {
     use super::rt;
 {%- for role in roles %}
 
-    /// A node in the role `{{ role.schema_name }}`. It decodes these variants and keeps the others as
-    /// unknown ones:
-{%- for u in role.unions %}
+    /// A node in the role `{{ role.schema_name }}`.
+{%- if !role.receives.is_empty() %}
+    ///
+    /// It decodes these variants and keeps the others as unknown ones:
+{%- for u in role.receives %}
 {%- for line in u.variant_lines %}
     /// {% if loop.first %}- [`{{ u.name }}`](super::{{ u.name }}):{% else %} {% endif %} {{ line }}
 {%- endfor %}
 {%- endfor %}
+{%- endif %}
+{%- if !role.sends.is_empty() %}
+    ///
+    /// It sends only these variants:
+{%- for u in role.sends %}
+{%- for line in u.variant_lines %}
+    /// {% if loop.first %}- [`{{ u.name }}`](super::{{ u.name }}):{% else %} {% endif %} {{ line }}
+{%- endfor %}
+{%- endfor %}
+{%- endif %}
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct {{ role.name }};
-{%- for u in role.unions %}
+{%- for u in role.receives %}
 
     impl rt::Receives<{{ u.path }}<'_>> for {{ role.name }} {
+        const KEYS: rt::Keys = rt::Keys::Only(&[{{ u.keys }}]);
+    }
+{%- endfor %}
+{%- for u in role.sends %}
+
+    impl rt::Sends<{{ u.path }}<'_>> for {{ role.name }} {
         const KEYS: rt::Keys = rt::Keys::Only(&[{{ u.keys }}]);
     }
 {%- endfor %}

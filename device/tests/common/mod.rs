@@ -1,9 +1,11 @@
 //! A device's server and an app's engine on a direct hop with a shared security context, in memory
-//! and on a virtual clock: what the app asks, the device answers through its profile.
+//! and on a virtual clock: what the app asks, the device answers through its profile. The device's
+//! engine decodes as a device receives (`role::Device`), as its firmware does.
 
 #![allow(dead_code)]
 
 use iotp2p_codec::core::owned::{self, Body};
+use iotp2p_codec::core::role;
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
 use iotp2p_protocol::interaction::model::Model;
@@ -44,14 +46,11 @@ fn context(sender: u8, recipient: u8) -> SecurityContext {
     )
 }
 
-fn node(address: &str) -> Node<&'static str> {
-    Node::new(
-        Config {
-            address: Some(address.into()),
-            ..Config::default()
-        },
-        0,
-    )
+fn node_config(address: &str) -> Config {
+    Config {
+        address: Some(address.into()),
+        ..Config::default()
+    }
 }
 
 /// The app and the device.
@@ -59,7 +58,7 @@ pub struct Bench<A> {
     pub now: u64,
     pub rng: Fixed,
     pub app: Node<&'static str>,
-    pub device: Server<&'static str, A>,
+    pub device: Server<&'static str, A, role::Device>,
     /// The app's context with the device.
     pub context: ContextId,
     /// The replies the app received that `ask` did not take: a subscription's reports.
@@ -71,11 +70,12 @@ pub struct Bench<A> {
 impl<A: Capabilities> Bench<A> {
     /// The device serving `model` with `profile`, and an app that shares a context with it.
     pub fn new(profile: A, model: Model, config: InteractionConfig) -> Self {
-        let mut app = node("app@example.com");
+        let mut app = Node::new(node_config("app@example.com"), 0);
         let shared = app
             .add_context(context(1, 2), peer("device@home.example.org"))
             .unwrap();
-        let mut device = Server::new(node("device@home.example.org"), model, config, profile);
+        let node = Node::with_role(node_config("device@home.example.org"), 0, role::Device);
+        let mut device = Server::new(node, model, config, profile);
         device
             .node_mut()
             .add_context(context(2, 1), peer("app@example.com"))

@@ -35,7 +35,7 @@ use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind, Peer};
 use super::visitor_rate::VisitorRate;
-use super::{Discard, Event, Node, Origin, Output};
+use super::{Discard, Event, Node, Origin, Output, Role};
 use crate::message::digest::Digest;
 use crate::params::Instant;
 use crate::security::edhoc::carriage::{
@@ -147,7 +147,7 @@ impl<P> core::fmt::Debug for Handshakes<P> {
     }
 }
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Makes this node answer EDHOC as the responder (or stops it, with `None`).
     pub fn set_edhoc_responder(&mut self, config: Option<EdhocResponder>) {
         self.handshakes = config.map(|config| Handshakes {
@@ -510,7 +510,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             output: Some(output),
             unknown_fields: Default::default(),
         });
-        if let Ok(body) = reply.encode_to_vec() {
+        if let Ok(body) = reply.encode_to_vec_as::<R>() {
             let id = env.message_id;
             if let Some(bytes) = self.answer(now, rng, from, sender, None, id, &body, false, out) {
                 // A retransmitted edhoc_1 gets the same message_2, not a second handshake.

@@ -14,6 +14,14 @@
 //! `P` is whatever names a hop peer at the transport (a socket address, a BLE connection, a label in
 //! a conformance scenario). The engine never looks inside it.
 //!
+//! `R` is the [`Role`] the node decodes and encodes as: a firmware names its own
+//! (`Node::with_role(config, 0, role::Device)`, `iotp2p_codec::core::role`) and links no decoder of
+//! a body its role never receives, which the engine then answers as an unknown variant (§5.9.1:
+//! `UnsupportedRequest` for a request, discarded otherwise), and no encoder of a body its role never
+//! sends, which the engine then refuses to send ([`SendError::Encode`] with
+//! `EncodeError::NotSentByRole`). [`Node::new`] decodes and encodes every body ([`Everything`]):
+//! apps, relays and gateways that serve several roles.
+//!
 //! **Bounds** (each in [`Config`]): contexts, the duplicate cache, the reply cache, the envelopes
 //! waiting for NSTART, the requests awaiting a reply and the requests the application has not yet
 //! answered. A full table of requests refuses new ones ([`SendError::Busy`]); a full table of
@@ -34,7 +42,8 @@ use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use iotp2p_codec::core::owned;
+use iotp2p_codec::core::{owned, Body};
+use iotp2p_codec::runtime::{Receives, Sends};
 use rand_core::CryptoRngCore;
 
 use crate::message::dedup::{DedupCache, ReplyCache};
@@ -54,6 +63,16 @@ pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};
 pub use service::StatusRoute;
 pub use visitor_rate::{VISITOR_HANDSHAKE_BURST, VISITOR_HANDSHAKE_INTERVAL};
+
+pub use iotp2p_codec::runtime::Everything;
+
+/// The role a node decodes and encodes as: which `Body` variants it decodes ([`Receives`], from the
+/// schema's `@received_by`), the others kept as unknown variants, and which it encodes ([`Sends`],
+/// from `@sent_by`), any other being an encode error. The unit types of `iotp2p_codec::core::role`
+/// are roles, and so is [`Everything`], the role of [`Node::new`].
+pub trait Role: for<'a> Receives<Body<'a>> + for<'a> Sends<Body<'a>> + core::fmt::Debug {}
+
+impl<R> Role for R where R: for<'a> Receives<Body<'a>> + for<'a> Sends<Body<'a>> + core::fmt::Debug {}
 
 /// The protocol `version` this engine implements (spec §5.3).
 pub const VERSION: u8 = 1;
@@ -342,9 +361,11 @@ enum DedupOrigin<P> {
     HopPeer(P),
 }
 
-/// The engine of an end node.
+/// The engine of an end node, decoding as the role `R` receives.
 #[derive(Debug)]
-pub struct Node<P> {
+pub struct Node<P, R = Everything> {
+    /// The role: what the node decodes (a type, never a value the engine reads).
+    role: core::marker::PhantomData<R>,
     config: Config,
     contexts: ContextTable,
     counter: NodeCounter,
@@ -382,9 +403,20 @@ pub struct Node<P> {
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// A node with this configuration whose node-wide counter continues from `counter` (0 for a new
-    /// node; the stored value after a restart, [IOTP-MSG-100]).
+    /// node; the stored value after a restart, [IOTP-MSG-100]). It decodes every body
+    /// ([`Everything`]); [`Node::with_role`] makes one that decodes as a role.
     pub fn new(config: Config, counter: u64) -> Self {
+        Node::with_role(config, counter, Everything)
+    }
+}
+
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
+    /// [`Node::new`] for a node in `role` (`role::Device`): the bodies that role never receives are
+    /// kept as unknown variants, those it never sends are refused, and a firmware built for it links
+    /// neither their decoders nor their encoders.
+    pub fn with_role(config: Config, counter: u64, _role: R) -> Self {
         Node {
+            role: core::marker::PhantomData,
             contexts: ContextTable::new(config.max_contexts),
             counter: NodeCounter::resume(counter),
             dedup: DedupCache::new(config.dedup_capacity, config.timing.dedup_cache_lifetime),

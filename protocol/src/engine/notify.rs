@@ -29,7 +29,7 @@ use rand_core::CryptoRngCore;
 use super::peers::ContextId;
 use super::receive::answers;
 use super::send::{Plan, SendError};
-use super::{Discard, Event, Node, Observation, Origin, Output, Pending};
+use super::{Discard, Event, Node, Observation, Origin, Output, Pending, Role};
 use crate::params::Instant;
 use crate::security::{Exchange as AadExchange, KeyId, NodeId};
 
@@ -51,7 +51,7 @@ pub struct Subscriber<P> {
     pub hop: P,
 }
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Stops accepting the reports of the subscription `subscription` of this node (sending an
     /// `unsubscribe` for it does this too); returns whether the node had it.
     pub fn forget_subscription(&mut self, subscription: u64) -> bool {
@@ -165,7 +165,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             _ => (subscriber.hop.clone(), None),
         };
         let include_sender = self.home_relay.as_ref() != Some(&to);
-        let body = report.encode_to_vec()?;
+        let body = report.encode_to_vec_as::<R>()?;
         let avoid = self.ids_in_use(&to, confirmable);
         let (message_id, bytes) = self.build(Plan {
             context: Some(context),

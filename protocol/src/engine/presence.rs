@@ -7,14 +7,14 @@ use iotp2p_codec::core::PresenceState;
 use rand_core::CryptoRngCore;
 
 use super::send::SendError;
-use super::{Node, Output};
+use super::{Node, Output, Role};
 use crate::params::{Instant, MAX_MESSAGE};
 
 /// LISTEN_TIME of §6.12: how long a device listens after it announces `Awake` and after each
 /// envelope with `more`, in ms.
 pub const LISTEN_TIME: u64 = 5_000;
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Announces `state` to the home relay: sealed under the hop context, without `recipient`
     /// ([IOTP-IM-45]), confirmable ([IOTP-IM-46]); `Asleep` carries `sleep_interval`
     /// ([IOTP-IM-51]), and every presence the node's capacity when it is below MAX_MESSAGE

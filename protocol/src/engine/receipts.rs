@@ -19,14 +19,13 @@
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
-use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::owned::{Body as OwnedBody, DeliveryRef, Receipt};
 use iotp2p_codec::core::{Body, Envelope};
 use rand_core::CryptoRngCore;
 
 use super::send::Destination;
-use super::{Node, Output};
+use super::{Node, Output, Role};
 use crate::params::Instant;
 
 /// The most envelopes one receipt names.
@@ -35,7 +34,7 @@ pub const MAX_DELIVERED: usize = 16;
 /// The most receipts awaiting their acknowledgement whose references are kept.
 pub const MAX_RECEIPTS_IN_FLIGHT: usize = 4;
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Whether the datagram `bytes` from `from` is a delivery a receipt must name, and if so its
     /// reference and its `more`. Called before the pipeline, which may forget the request a reply
     /// answers.
@@ -43,7 +42,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if !self.sends_receipts_to(from) {
             return None;
         }
-        let env = Envelope::decode(bytes).ok()?;
+        let env = Envelope::decode_as::<R>(bytes).ok()?;
         if matches!(env.body, Some(Body::Ack)) {
             return None;
         }
@@ -112,7 +111,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             delivered: self.delivered.clone(),
             unknown_fields: Default::default(),
         });
-        let Ok(encoded) = body.encode_to_vec() else {
+        let Ok(encoded) = body.encode_to_vec_as::<R>() else {
             return;
         };
         let aad_recipient = self

@@ -9,12 +9,13 @@ use alloc::vec::Vec;
 use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::{Body, Envelope, StatusCode};
+use iotp2p_codec::runtime::Opaque;
 use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
 use super::send::Destination;
-use super::{DedupOrigin, Discard, Event, Node, Origin, Output, Pending};
-use crate::message::digest::{digest, Digest};
+use super::{DedupOrigin, Discard, Event, Node, Origin, Output, Pending, Role};
+use crate::message::digest::{digest_as, Digest};
 use crate::message::envelope::{self, Hop, Recipient, Sender};
 use crate::params::Instant;
 use crate::security::edhoc::carriage::{SECURITY_CAPABILITY, SECURITY_ENDPOINT};
@@ -23,7 +24,7 @@ use crate::security::{Exchange as AadExchange, KeyId, Routing};
 
 use super::VERSION;
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Handles one envelope received from the hop peer `from` at `now`.
     pub fn receive(
         &mut self,
@@ -56,7 +57,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     ) -> Result<(), Discard> {
         self.expire(now);
         // 1. Decode.
-        let env = Envelope::decode(bytes).map_err(|e| Discard::Decode(e.class()))?;
+        let env = Envelope::decode_as::<R>(bytes).map_err(|e| Discard::Decode(e.class()))?;
         let is_request = env.correlation_id.is_none();
         let sender = self.origin(from, &env);
 
@@ -139,7 +140,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         }
 
         // 7. Open or look up.
-        let request_digest = self.digest_of(&env, &sender);
+        let request_digest = self.digest_of(bytes, &sender);
         let (context, fresh, plaintext) = match env.sealed {
             Some(sealed) => {
                 match self.open(from, &env, &sender, sealed) {
@@ -188,7 +189,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             }
         };
         let body = match &plaintext {
-            Some(p) => match Body::decode(p) {
+            Some(p) => match Body::decode_as::<R>(p) {
                 Ok(Body::Ack) | Err(_) => return Err(Discard::BadPlaintext),
                 Ok(body) => body,
             },
@@ -400,7 +401,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if entry.peer.kind == ContextKind::Ordinary {
             if let (Some(a), Some(bound)) = (env.sender, entry.peer.address.as_deref()) {
                 let previous = entry.previous_address.as_ref().map(|(p, _)| p.as_str());
-                if a != bound && Some(a) != previous && !tells_of_move(env, &plaintext) {
+                if a != bound && Some(a) != previous && !tells_of_move::<R>(env, &plaintext) {
                     return Err(Discard::NotBound);
                 }
             }
@@ -443,8 +444,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             echo: Some(&challenge),
             ..iotp2p_codec::core::Status::new()
         });
-        let mut encoded = vec![0u8; status.encoded_len()];
-        if status.encode(&mut encoded).is_ok() {
+        if let Ok(encoded) = status.encode_to_vec_as::<R>() {
             // Acknowledged alone above, so confirmable ([IOTP-MSG-135]).
             let acked_alone = env.ack_requested;
             let id = env.message_id;
@@ -650,19 +650,24 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// this node (step 4), so its recipient is left out, and a node that takes or changes its
     /// address between two copies of a request (the reply to `commission` lost) still recognises
     /// the second and answers it from the reply cache ([IOTP-MSG-56]).
-    fn digest_of(&self, env: &Envelope<'_>, sender: &Origin<P>) -> Digest {
+    fn digest_of(&self, bytes: &[u8], sender: &Origin<P>) -> Digest {
         let sender = match sender {
             Origin::Address(a) => Some(a.as_str()),
             Origin::Contact(_) | Origin::HopPeer(_) => None,
         };
-        // An envelope that decoded re-encodes; should that ever fail, the all-zero digest only makes
-        // exact copies of such envelopes duplicates of each other.
-        digest(env, None, sender).unwrap_or([0; 32])
+        // The body is digested as it came, decoded and written back as an opaque variant: a node's
+        // role need not decode it nor send it, and its encoding is already canonical. An envelope
+        // that decoded decodes so and re-encodes; should that ever fail, the all-zero digest only
+        // makes exact copies of such envelopes duplicates of each other.
+        Envelope::decode_as::<Opaque>(bytes)
+            .ok()
+            .and_then(|env| digest_as::<Opaque>(&env, None, sender).ok())
+            .unwrap_or([0; 32])
     }
 }
 
 /// Whether a reply from `sender` can answer a request sent to `recipient` ([IOTP-MSG-39]).
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Whether the contexts `a` and `b` have the same peer node: `b` replaced `a` after a new
     /// handshake ([IOTP-SEC-165]).
     fn same_peer(&self, a: ContextId, b: ContextId) -> bool {
@@ -714,11 +719,11 @@ const APPLY_STATEMENT: u16 = 18;
 /// Whether a sealed envelope is a request invoking `apply_statement` (Security action 18 on
 /// endpoint 0): the one request a peer may send from an address not yet bound to it, its new one
 /// after a re-homing, whose statement the application then verifies and accepts only if it names
-/// that address ([IOTP-SEC-166], §8.9.3).
-fn tells_of_move(env: &Envelope<'_>, plaintext: &[u8]) -> bool {
+/// that address ([IOTP-SEC-166], §8.9.3). Decoded as the node's role receives, like the body itself.
+fn tells_of_move<R: Role>(env: &Envelope<'_>, plaintext: &[u8]) -> bool {
     env.correlation_id.is_none()
         && matches!(
-            Body::decode(plaintext),
+            Body::decode_as::<R>(plaintext),
             Ok(Body::Invoke(i)) if i.endpoint == SECURITY_ENDPOINT
                 && i.capability == SECURITY_CAPABILITY
                 && i.action == APPLY_STATEMENT

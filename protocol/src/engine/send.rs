@@ -4,14 +4,14 @@
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::{owned, Body, Envelope, Status, StatusCode};
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::EncodeError;
 use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
-use super::{Event, ExchangeId, Node, Origin, Output, Pending};
+use super::{Event, ExchangeId, Node, Origin, Output, Pending, Role};
 use crate::message::digest::Digest;
 use crate::message::ids::first_free;
 use crate::params::{Instant, MAX_MESSAGE};
@@ -76,7 +76,7 @@ pub(super) struct Plan<'a> {
     pub(super) avoid: &'a [u64],
 }
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// Sends a request to `recipient` through the hop peer `to`, sealed under `context` if given;
     /// returns its `message_id`, by which [`Event::Reply`] names it.
     #[allow(clippy::too_many_arguments)]
@@ -116,7 +116,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             // The reports of a subscription being ended are no longer wanted.
             self.forget_subscription(u.subscription);
         }
-        let encoded = body.encode_to_vec()?;
+        let encoded = body.encode_to_vec_as::<R>()?;
         let aad_recipient = match &recipient {
             Destination::Address(a) => Some(a.clone()),
             Destination::HopPeer | Destination::Contact(_) => context
@@ -186,7 +186,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .iter()
             .position(|e| e.id == exchange)
             .ok_or(SendError::UnknownExchange)?;
-        let body = body.encode_to_vec()?;
+        let body = body.encode_to_vec_as::<R>()?;
         let e = self.exchanges[index].clone();
         let confirmable = e.acked_alone || self.sends_receipts_to(&e.from);
         let answered = self.answer_with(
@@ -199,7 +199,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         );
         let (message_id, bytes) = match answered {
             Err(SendError::TooLarge) => {
-                let too_large = status_body(StatusCode::TooLarge).ok_or(SendError::TooLarge)?;
+                let too_large =
+                    status_body::<R>(StatusCode::TooLarge).ok_or(SendError::TooLarge)?;
                 self.answer_with(
                     &e.from,
                     &e.sender,
@@ -340,7 +341,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         code: StatusCode,
         out: &mut Vec<Output<P>>,
     ) {
-        if let Some(body) = status_body(code) {
+        if let Some(body) = status_body::<R>(code) {
             self.answer(now, rng, from, sender, None, message_id, &body, false, out);
         }
     }
@@ -361,7 +362,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         out: &mut Vec<Output<P>>,
     ) {
         let mut body = [0u8; 4];
-        let Ok(n) = Body::Ack.encode(&mut body) else {
+        let Ok(n) = Body::Ack.encode_as::<R>(&mut body) else {
             return;
         };
         if let Ok((_, bytes)) = self.build(Plan {
@@ -508,7 +509,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     .counter
                     .next_id_avoiding(plan.avoid)
                     .ok_or(SendError::Exhausted)?;
-                let body = Body::decode(plan.body)
+                let body = Body::decode_as::<R>(plan.body)
                     .map_err(|_| SendError::Encode(EncodeError::DepthExceeded))?;
                 (message_id, None, Some(body))
             }
@@ -525,12 +526,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             body,
             ..Envelope::new(message_id)
         };
-        let len = envelope.encoded_len();
-        if len > MAX_MESSAGE {
+        // Too large before anything is checked, as the length came first when it was
+        // `encoded_len`: the envelope's own fields, and the body as `plan.body` has it, which the
+        // envelope writes back byte for byte under its key (12, one byte), so that no length walk
+        // of every body is linked.
+        let body_len = envelope.body.map_or(0, |_| 1 + plan.body.len());
+        let fields = Envelope {
+            body: None,
+            ..envelope
+        };
+        if fields.encoded_len() + body_len > MAX_MESSAGE {
             return Err(SendError::TooLarge);
         }
-        let mut bytes = vec![0u8; len];
-        envelope.encode(&mut bytes)?;
+        let bytes = envelope.encode_to_vec_as::<R>()?;
         Ok((message_id, bytes))
     }
 
@@ -578,15 +586,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
 /// The body of a status with `code` and nothing else but what the code requires: the versions this
 /// engine supports with `UnsupportedVersion` ([IOTP-ERR-9]). `None` only if it does not encode, which
-/// a known code never fails to.
-fn status_body(code: StatusCode) -> Option<Vec<u8>> {
+/// a known code never fails to, whatever the role `R` (every role sends `status`).
+fn status_body<R: Role>(code: StatusCode) -> Option<Vec<u8>> {
     let status = Body::Status(Status {
         code,
         supported_versions: (code == StatusCode::UnsupportedVersion)
             .then(|| super::SUPPORTED_VERSIONS.as_slice().into()),
         ..Status::new()
     });
-    let mut body = vec![0u8; status.encoded_len()];
-    status.encode(&mut body).ok()?;
-    Some(body)
+    status.encode_to_vec_as::<R>().ok()
 }

@@ -7,11 +7,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use iotp2p_codec::core::owned;
-use iotp2p_codec::prelude::*;
 
 use super::peers::ContextId;
 use super::send::{Plan, SendError};
-use super::{ExchangeId, Node, Output};
+use super::{ExchangeId, Node, Output, Role};
 use crate::security::{Exchange as AadExchange, KeyId};
 
 /// Where a relay's status goes, and how it is protected.
@@ -33,7 +32,7 @@ pub enum StatusRoute<'a> {
     },
 }
 
-impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     /// An acknowledgement of `message_id` to `to` ([IOTP-MSG-41]): the relay took responsibility for
     /// the envelope, or recognised a copy of one it had ([IOTP-MSG-120]).
     pub fn acknowledgement(&mut self, to: &P, message_id: u64) -> Vec<Output<P>> {
@@ -61,7 +60,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         correlation_id: u64,
         status: &owned::Status,
     ) -> Result<Vec<u8>, SendError> {
-        let body = owned::Body::Status(status.clone()).encode_to_vec()?;
+        let body = owned::Body::Status(status.clone()).encode_to_vec_as::<R>()?;
         let (context, request_key_id, recipient, aad_recipient) = match route {
             StatusRoute::HopPeer => (None, KeyId::EMPTY, None, None),
             StatusRoute::Address(a) => (None, KeyId::EMPTY, Some(a), Some(String::from(a))),

@@ -31,7 +31,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::core::owned::Body;
 use rand_core::CryptoRngCore;
 
-use crate::engine::{Destination, Event, Node, Origin, Output, Subscriber};
+use crate::engine::{Destination, Event, Everything, Node, Origin, Output, Role, Subscriber};
 use crate::interaction::check::ValueError;
 use crate::interaction::model::{Endpoint, Model};
 use crate::interaction::{
@@ -45,9 +45,10 @@ pub use subscriber::Who;
 use tell::Telling;
 pub use tell::{HELD_CAPACITY, TELL_WAIT, TOLD_CAPACITY};
 
-/// An end node serving the capabilities of its application `A`.
-pub struct Server<P, A> {
-    node: Node<P>,
+/// An end node serving the capabilities of its application `A`, on an engine that decodes as the
+/// role `R` (a device's firmware: `iotp2p_codec::core::role::Device`).
+pub struct Server<P, A, R = Everything> {
+    node: Node<P, R>,
     dispatcher: Dispatcher<Who>,
     app: A,
     access: alloc::boxed::Box<dyn AccessControl + Send>,
@@ -63,11 +64,11 @@ pub struct Server<P, A> {
     telling: Telling<P>,
 }
 
-impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
+impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities, R: Role> Server<P, A, R> {
     /// A server of `model`, whose values `app` holds, on `node`. Access is granted to every
     /// authenticated peer but visitors ([`AuthenticatedPeers`]) until [`Server::set_access`] says
     /// otherwise.
-    pub fn new(node: Node<P>, model: Model, config: InteractionConfig, app: A) -> Self {
+    pub fn new(node: Node<P, R>, model: Model, config: InteractionConfig, app: A) -> Self {
         Server {
             node,
             dispatcher: Dispatcher::new(model, config),
@@ -84,7 +85,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
     /// A server that also serves the Security capability on endpoint 0 (spec §8.12): pairing,
     /// claiming, and access by the access control list instead of [`Server::set_access`]'s policy.
     pub fn with_security(
-        node: Node<P>,
+        node: Node<P, R>,
         mut model: Model,
         config: InteractionConfig,
         app: A,
@@ -124,13 +125,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
     }
 
     /// The engine.
-    pub fn node(&self) -> &Node<P> {
+    pub fn node(&self) -> &Node<P, R> {
         &self.node
     }
 
     /// The engine, for what the server does not wrap (contexts, EDHOC, presence, the node's own
     /// requests); pass what such a call outputs through [`Server::serve`].
-    pub fn node_mut(&mut self) -> &mut Node<P> {
+    pub fn node_mut(&mut self) -> &mut Node<P, R> {
         &mut self.node
     }
 

@@ -42,7 +42,7 @@ use super::acl::{privilege, Acl, AclRefusal, ACL_CAPACITY};
 use super::rotate::new_auth_key;
 use super::window::CommissioningWindow;
 use crate::engine::peers::{ContextId, ContextKind, Peer};
-use crate::engine::{KnownPeer, Node};
+use crate::engine::{KnownPeer, Node, Role};
 use crate::interaction::check::{status, ValueError};
 use crate::interaction::model::{Capability, Member, MemberKind};
 use crate::interaction::{Access, Change, Failure};
@@ -474,9 +474,9 @@ impl SecurityService {
 
     /// Decides what becomes of a request from `source`; `exchange` is the hop peer of the pairing
     /// exchange in progress, which an accepted `pair_start` sets.
-    pub fn decide<P: Clone + PartialEq + core::fmt::Debug>(
+    pub fn decide<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
         source: Source<'_, P>,
@@ -578,9 +578,9 @@ impl SecurityService {
         }
     }
 
-    fn invoke<P: Clone + PartialEq + core::fmt::Debug>(
+    fn invoke<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
         caller: Caller<'_>,
@@ -785,9 +785,9 @@ impl SecurityService {
         Ok(Some(reply))
     }
 
-    fn pair_confirm<P: Clone + PartialEq + core::fmt::Debug>(
+    fn pair_confirm<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
@@ -830,9 +830,9 @@ impl SecurityService {
         }
     }
 
-    fn add_peer<P: Clone + PartialEq + core::fmt::Debug>(
+    fn add_peer<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         context: Option<ContextId>,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
@@ -942,9 +942,9 @@ impl SecurityService {
     /// kid go, and its contexts close once the reply is sent. Its ACL entries stay (an administrator
     /// deletes them with `acl_write`). A scoped administrator removes only a node that it alone
     /// granted entries to ([IOTP-SEC-176]).
-    fn remove_peer<P: Clone + PartialEq + core::fmt::Debug>(
+    fn remove_peer<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         peer: Option<&Peer>,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
@@ -991,9 +991,9 @@ impl SecurityService {
     /// statement holding its credential (serial increased), which is the output. The engine answers
     /// later handshakes with the new key; the contexts established stay. The host takes the private
     /// key to store ([`SecurityService::take_rotated_auth_key`]).
-    fn rotate_auth_key<P: Clone + PartialEq + core::fmt::Debug>(
+    fn rotate_auth_key<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<Option<Vec<u8>>, Stop> {
         let failure = || refused(StatusCode::Failure, member::ROTATE_AUTH_KEY);
@@ -1018,9 +1018,9 @@ impl SecurityService {
         Ok(Some(output))
     }
 
-    fn commission<P: Clone + PartialEq + core::fmt::Debug>(
+    fn commission<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
@@ -1074,9 +1074,9 @@ impl SecurityService {
     /// its host has taken [`Rehomed`] and left the previous relay, so that the reply still goes from
     /// the previous address. A new home relay must be `_relay@` the new address's domain, by a
     /// credential statement that verifies ([IOTP-SEC-196]).
-    fn rehome<P: Clone + PartialEq + core::fmt::Debug>(
+    fn rehome<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &Node<P>,
+        node: &Node<P, R>,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
         let request = RehomeRequest::decode(input).map_err(|e| invalid(member::REHOME, &e))?;
@@ -1203,9 +1203,9 @@ impl SecurityService {
     /// verifies ([IOTP-SEC-189]). The reply goes first; the host then attaches to the new relay
     /// ([`SecurityService::take_home_relay`], [IOTP-SEC-190]), and the node keeps its address, keys,
     /// credential and contexts ([IOTP-SEC-191]).
-    fn set_home_relay<P: Clone + PartialEq + core::fmt::Debug>(
+    fn set_home_relay<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &Node<P>,
+        node: &Node<P, R>,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
         const ACTION: u16 = member::SET_HOME_RELAY;
@@ -1228,9 +1228,9 @@ impl SecurityService {
     /// is still recognised by its replay window and answered again from the reply cache
     /// ([IOTP-SEC-38], [IOTP-MSG-56]).
     /// Returns the peers forgotten by the request, whose subscriptions end ([IOTP-IM-67]).
-    pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(
+    pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
     ) -> Vec<NodeId> {
         for context in self.discard.drain(..) {
@@ -1246,9 +1246,9 @@ impl SecurityService {
     }
 
     /// The timeouts of pairing (§8.3.2): the window's end and an abandoned exchange.
-    pub fn on_timer<P: Clone + PartialEq + core::fmt::Debug>(
+    pub fn on_timer<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
     ) {
         if self.states.on_timer(now) == Effect::DiscardPairingContext {
@@ -1294,9 +1294,9 @@ impl SecurityService {
 
     /// A handshake completed with the peer of `context`: the entries pending for that node become
     /// effective ([IOTP-SEC-146]).
-    pub fn session<P: Clone + PartialEq + core::fmt::Debug>(
+    pub fn session<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &Node<P>,
+        node: &Node<P, R>,
         context: ContextId,
     ) {
         let peer = node.contexts().get(context).and_then(|e| e.peer.node);
@@ -1308,7 +1308,10 @@ impl SecurityService {
         }
     }
 
-    fn drop_pairing<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {
+    fn drop_pairing<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
+        &mut self,
+        node: &mut Node<P, R>,
+    ) {
         if let Some(p) = self.pairing.take() {
             node.remove_context(p.context);
         }

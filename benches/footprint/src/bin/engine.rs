@@ -7,6 +7,7 @@
 
 use cortex_m_rt::entry;
 use iotp2p_codec::core::owned::{Body, InvokeResponse};
+use iotp2p_codec::core::role;
 use iotp2p_footprint::{init_heap, opaque, Rng};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Event, Node, Output};
@@ -23,12 +24,14 @@ const REQUEST: [u8; 43] = [
 fn main() -> ! {
     init_heap();
     let mut rng = Rng(opaque(1));
-    let mut lamp: Node<u8> = Node::new(
+    // A device's firmware decodes as a device receives: no decoder of a body it never receives.
+    let mut lamp: Node<u8, role::Device> = Node::with_role(
         Config {
             address: Some("lamp@home.example.org".into()),
             ..Config::default()
         },
         0,
+        role::Device,
     );
     lamp.set_home_relay(Some(0));
     let secret = opaque([1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);

@@ -9,6 +9,7 @@
 extern crate alloc;
 
 use cortex_m_rt::entry;
+use iotp2p_codec::core::role;
 use iotp2p_device::info::DeviceInfo;
 use iotp2p_device::lamp::Lamp;
 use iotp2p_footprint::{init_heap, opaque, Rng};
@@ -81,12 +82,14 @@ fn main() -> ! {
     let Ok(security) = SecurityService::unclaimed(made, 0) else {
         iotp2p_footprint::done()
     };
-    let mut node: Node<u8> = Node::new(
+    // A device's firmware decodes as a device receives: no decoder of a body it never receives.
+    let mut node: Node<u8, role::Device> = Node::with_role(
         Config {
             address: Some("lamp@home.example.org".into()),
             ..Config::default()
         },
         0,
+        role::Device,
     );
     node.set_home_relay(Some(0));
     let secret = opaque([1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);

@@ -35,6 +35,14 @@ impl<'s> Ctx<'s> {
             .any(|t| t.def.full_name == full_name && !t.role_unions.is_empty())
     }
 
+    /// Whether the encoder of the type `full_name` may encode as a role sends
+    /// ([`TypeModel::sent_unions`]), and so is `encode_to_as::<R>`.
+    pub fn encodes_by_role(&self, full_name: &str) -> bool {
+        (self.model.packages().iter())
+            .flat_map(|p| &p.types)
+            .any(|t| t.def.full_name == full_name && !t.sent_unions.is_empty())
+    }
+
     /// The Rust path of a type, relative to the module of the package being generated.
     pub fn path(&self, full_name: &str) -> String {
         self.path_from(full_name, "", "super::")
@@ -312,6 +320,9 @@ impl Use<'_, '_> {
                 )
             }
             Shape::Array { .. } => format!("{v}.write(w)?;"),
+            Shape::Record { name, .. } if direct && self.ctx.encodes_by_role(name) => {
+                format!("{v}.encode_to_as::<R>(w)?;")
+            }
             _ => format!("{v}.encode_to(w)?;"),
         }
     }
@@ -482,6 +493,11 @@ impl Use<'_, '_> {
     /// Statements that write the owned value `v` (a reference) of shape `shape`, checking array
     /// items.
     pub fn owned_encode(&self, shape: &Shape, v: &str) -> String {
+        self.owned_encode_inner(shape, v, true)
+    }
+
+    /// `direct`: a member's own value, not an array item.
+    fn owned_encode_inner(&self, shape: &Shape, v: &str, direct: bool) -> String {
         match shape {
             Shape::Bool => format!("w.bool(*{v})?;"),
             Shape::Int {
@@ -499,12 +515,15 @@ impl Use<'_, '_> {
             Shape::Enum { .. } => format!("w.u64({v}.to_u32() as u64)?;"),
             Shape::Array { element, .. } => {
                 let check = self.owned_validate(element, "item");
-                let write = self.owned_encode(element, "item");
+                let write = self.owned_encode_inner(element, "item", false);
                 format!("w.array({v}.len())?;\nfor item in {v}.iter() {{ {check}\n{write} }}\nw.close({v}.len());")
             }
             Shape::Record {
                 recursive: true, ..
             } => format!("{v}.encode_in_cycle(w, budget)?;"),
+            Shape::Record { name, .. } if direct && self.ctx.encodes_by_role(name) => {
+                format!("{v}.encode_to_as::<R>(w)?;")
+            }
             Shape::Record { .. } => format!("{v}.encode_to(w)?;"),
         }
     }

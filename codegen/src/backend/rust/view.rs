@@ -293,27 +293,36 @@ pub(crate) struct ItemView {
     /// Unions: whether the variants have `@received_by`, so that each is decoded only if the
     /// role receives it.
     pub by_role: bool,
+    /// The Rust paths of the unions with `@sent_by` that the encoder reaches: when there are any,
+    /// the encoder is `encode_to_as`, generic over a role that sends each of them.
+    pub sent_unions: Vec<String>,
+    /// Unions: whether the variants have `@sent_by`, so that each is encoded only if the role
+    /// sends it.
+    pub sends_by_role: bool,
 }
 
-/// A role of the package: the unit type of its `role` module and what it receives.
+/// A role of the package: the unit type of its `role` module and what it receives and sends.
 pub(crate) struct RoleView {
     /// The Rust type.
     pub name: String,
-    /// The name in the schema's `@received_by`.
+    /// The name in the schema's `@received_by` and `@sent_by`.
     pub schema_name: String,
-    pub unions: Vec<RoleUnionView>,
+    /// The unions with `@received_by`, as the role receives them.
+    pub receives: Vec<RoleUnionView>,
+    /// The unions with `@sent_by`, as the role sends them.
+    pub sends: Vec<RoleUnionView>,
 }
 
-/// One union as a role receives it.
+/// One union as a role receives or sends it.
 pub(crate) struct RoleUnionView {
     /// The union's Rust path from the `role` module.
     pub path: String,
     /// The union's Rust name, for the docs.
     pub name: String,
-    /// The keys received, ascending, comma-separated.
+    /// The keys received (or sent), ascending, comma-separated.
     pub keys: String,
-    /// The variants received, by their Rust names in backticks, comma-separated and ending with a
-    /// full stop, in lines short enough for a doc comment.
+    /// The variants received (or sent), by their Rust names in backticks, comma-separated and
+    /// ending with a full stop, in lines short enough for a doc comment.
     pub variant_lines: Vec<String>,
 }
 
@@ -334,34 +343,37 @@ fn listed(items: &[String], width: usize) -> Vec<String> {
     lines
 }
 
-/// The roles that the `@received_by` of the package `p` name.
+/// The roles that the `@received_by` and `@sent_by` of the package `p` name.
 pub(crate) fn role_views(ctx: &Ctx<'_>, p: &model::Package<'_>) -> Vec<RoleView> {
     let unions: Vec<(&TypeModel<'_>, &model::Union<'_>)> = (p.types.iter())
         .filter_map(|t| match &t.kind {
-            Kind::Union(u) if u.by_role() => Some((t, u)),
+            Kind::Union(u) => Some((t, u)),
             _ => None,
         })
         .collect();
+    let view = |t: &TypeModel<'_>, u: &model::Union<'_>, keys: Vec<u32>| RoleUnionView {
+        path: format!("super::{}", ctx.path(&t.def.full_name)),
+        name: names::upper(&t.def.name),
+        variant_lines: listed(
+            &(u.variants_by_key().into_iter())
+                .filter(|v| keys.contains(&v.ir.key))
+                .map(|v| names::upper_camel(&v.ir.name))
+                .collect::<Vec<_>>(),
+            72,
+        ),
+        keys: join(keys),
+    };
     (p.roles.iter())
         .map(|role| RoleView {
             name: names::upper_camel(role),
             schema_name: role.to_string(),
-            unions: (unions.iter())
-                .map(|(t, u)| {
-                    let keys = u.keys_received_by(role);
-                    RoleUnionView {
-                        path: format!("super::{}", ctx.path(&t.def.full_name)),
-                        name: names::upper(&t.def.name),
-                        variant_lines: listed(
-                            &(u.variants_by_key().into_iter())
-                                .filter(|v| keys.contains(&v.ir.key))
-                                .map(|v| names::upper_camel(&v.ir.name))
-                                .collect::<Vec<_>>(),
-                            72,
-                        ),
-                        keys: join(keys),
-                    }
-                })
+            receives: (unions.iter())
+                .filter(|(_, u)| u.by_role())
+                .map(|(t, u)| view(t, u, u.keys_received_by(role)))
+                .collect(),
+            sends: (unions.iter())
+                .filter(|(_, u)| u.sends_by_role())
+                .map(|(t, u)| view(t, u, u.keys_sent_by(role)))
                 .collect(),
         })
         .collect()
@@ -415,6 +427,8 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         owned_as_borrowed: owned_as_borrowed(ctx.model, t),
         role_unions: (t.role_unions.iter()).map(|u| ctx.path(u)).collect(),
         by_role: matches!(&t.kind, Kind::Union(u) if u.by_role()),
+        sent_unions: (t.sent_unions.iter()).map(|u| ctx.path(u)).collect(),
+        sends_by_role: t.sent_unions.contains(&t.def.full_name.as_str()),
     };
     match &t.kind {
         Kind::Alias(alias) => {

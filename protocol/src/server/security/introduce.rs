@@ -23,7 +23,7 @@ use iotp2p_codec::security::Introduction;
 use super::{encode_uint, invalid, known_peer, member, refused, SecurityService, Stop};
 use super::{ACL_CAPACITY, PEER_CAPACITY};
 use crate::engine::peers::{ContextId, ContextKind, Peer};
-use crate::engine::Node;
+use crate::engine::{Node, Role};
 use crate::params::Instant;
 use crate::security::statement::ccs;
 use crate::security::statement::{
@@ -39,9 +39,9 @@ pub const INTRODUCERS_CAPACITY: usize = ACL_CAPACITY * 4;
 
 impl SecurityService {
     /// `introduce` under `context`, whose peer is `peer`.
-    pub(super) fn introduce<P: Clone + PartialEq + core::fmt::Debug>(
+    pub(super) fn introduce<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
         context: Option<ContextId>,
         peer: Option<&Peer>,

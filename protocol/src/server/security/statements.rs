@@ -30,7 +30,7 @@ use iotp2p_codec::security::{SignedStatement, Statement};
 use super::PEER_CAPACITY;
 use super::{encode_bytes, encode_uint, known_peer, member, refused, SecurityService, Stop};
 use crate::engine::peers::{ContextKind, Peer};
-use crate::engine::Node;
+use crate::engine::{Node, Role};
 use crate::params::Instant;
 use crate::security::statement::{
     verify_credential, verify_key_rotation, verify_rehoming, verify_revocation, StatementError,
@@ -84,9 +84,9 @@ fn status_of(e: &StatementError) -> Stop {
 
 impl SecurityService {
     /// `apply_statement` with `input`, invoked as `invoker` says.
-    pub(super) fn apply_statement<P: Clone + PartialEq + core::fmt::Debug>(
+    pub(super) fn apply_statement<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
         invoker: Invoker<'_>,
         input: &[u8],
@@ -125,9 +125,9 @@ impl SecurityService {
     /// an administrator ([IOTP-SEC-116]): it replaces the held one if its serial is greater
     /// ([IOTP-SEC-16]), and the peer's next handshake uses its authentication credential
     /// ([IOTP-SEC-117]).
-    fn apply_credential<P: Clone + PartialEq + core::fmt::Debug>(
+    fn apply_credential<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         invoker: &Invoker<'_>,
         subject: NodeId,
         input: &[u8],
@@ -147,9 +147,9 @@ impl SecurityService {
 
     /// A re-homing statement of `subject` ([IOTP-SEC-187]): its first signature by the identity key
     /// held for it, `previous_address` the address bound to it, `sequence` above the last accepted.
-    fn apply_rehoming<P: Clone + PartialEq + core::fmt::Debug>(
+    fn apply_rehoming<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         now: Instant,
         invoker: &Invoker<'_>,
         subject: NodeId,
@@ -217,9 +217,9 @@ impl SecurityService {
     /// moves and introduction serials kept ([IOTP-SEC-120]). The peer's credential statement under
     /// the new key comes next (`apply_statement` again, under the same context); until then the node
     /// holds none for it, and its handshakes by the previous credential are refused.
-    fn apply_rotation<P: Clone + PartialEq + core::fmt::Debug>(
+    fn apply_rotation<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         invoker: &Invoker<'_>,
         subject: NodeId,
         input: &[u8],
@@ -272,9 +272,9 @@ impl SecurityService {
     /// A revocation statement, by the revoked node itself or by an administrator of this node
     /// ([IOTP-SEC-124]): the node forgets the revoked one's credential, its handshakes by kid, its
     /// contexts and its access ([IOTP-SEC-122]).
-    fn apply_revocation<P: Clone + PartialEq + core::fmt::Debug>(
+    fn apply_revocation<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
         let (known, administrators) = self.trust_sources();
@@ -331,9 +331,9 @@ impl SecurityService {
 
     /// Forgets `peer`: the credential statement held for it, the moves followed of it, its
     /// handshakes by kid, and its contexts and subscriptions once the reply under way has gone.
-    pub(super) fn forget_peer<P: Clone + PartialEq + core::fmt::Debug>(
+    pub(super) fn forget_peer<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
-        node: &mut Node<P>,
+        node: &mut Node<P, R>,
         peer: &NodeId,
     ) {
         self.peers.retain(|(n, _)| n != peer);
