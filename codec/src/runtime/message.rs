@@ -58,10 +58,10 @@ pub trait Message<'a>: Sized {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::{head_len, ErrorClass};
+    use crate::runtime::{head_len, Element, ErrorClass};
 
     /// A message of one unsigned integer up to 200.
-    #[derive(Debug, PartialEq)]
+    #[derive(Clone, Copy, Debug, PartialEq)]
     struct Level(u8);
 
     impl<'a> Message<'a> for Level {
@@ -93,5 +93,19 @@ mod tests {
             Level(100).encode(&mut buf[..1]),
             Err(EncodeError::BufferTooSmall { needed: 2 })
         );
+    }
+
+    /// A message is an element (of an array, of a lazily kept value) through this trait.
+    #[test]
+    fn a_message_is_an_element() {
+        let mut r = Reader::new(&[0x18, 0x64]);
+        assert_eq!(<Level as Element>::read(&mut r), Ok(Level(100)));
+        assert!(r.is_empty());
+        assert_eq!(Element::encoded_len(&Level(100)), 2);
+        let mut buf = [0u8; 2];
+        let mut w = Writer::new(&mut buf);
+        Element::write(&Level(100), &mut w).unwrap();
+        assert_eq!(w.position(), 2);
+        assert_eq!(buf, [0x18, 0x64]);
     }
 }
