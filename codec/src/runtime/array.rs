@@ -206,3 +206,114 @@ impl<'a, T: Element<'a>> Element<'a> for Array<'a, T> {
         Array::encoded_len(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::runtime::limits::MAX_DEPTH;
+    use crate::runtime::ErrorClass;
+
+    /// [1, 24, 2]: items of one and of two bytes.
+    const ENCODED: [u8; 5] = [0x83, 0x01, 0x18, 0x18, 0x02];
+
+    fn decode(bytes: &[u8], max: usize) -> Result<Array<'_, u8>, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let array = Array::decode(&mut r, max, MAX_DEPTH, |r, _| r.uint(0, 100).map(|_| ()))?;
+        r.finish()?;
+        Ok(array)
+    }
+
+    /// What `write` writes, which the array as an element writes too.
+    fn written(array: &Array<'_, u8>) -> ([u8; 8], usize) {
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        array.write(&mut w).unwrap();
+        let n = w.position();
+        let mut again = [0u8; 8];
+        let mut w = Writer::new(&mut again);
+        Element::write(array, &mut w).unwrap();
+        assert_eq!((w.position(), again), (n, buf));
+        (buf, n)
+    }
+
+    /// A decoded array and the same items from a slice: the same length, items, encoding and
+    /// length of it, and equal to each other; an array that differs in its length or in an item
+    /// is not.
+    #[test]
+    fn decoded_and_built_arrays_read_and_write_alike() {
+        let decoded = decode(&ENCODED, 3).unwrap();
+        let items = [1u8, 24, 2];
+        let built = Array::from(&items[..]);
+        for array in [decoded, built] {
+            assert_eq!((array.len(), array.is_empty()), (3, false));
+            let mut iter = array.iter();
+            assert_eq!(iter.size_hint(), (3, Some(3)));
+            assert_eq!(iter.next(), Some(1));
+            assert_eq!(iter.size_hint(), (2, Some(2)));
+            assert_eq!(iter.collect::<std::vec::Vec<_>>(), [24, 2]);
+            assert_eq!(array.into_iter().count(), 3);
+            assert_eq!(array.encoded_len(), ENCODED.len());
+            assert_eq!(Element::encoded_len(&array), ENCODED.len());
+            let (buf, n) = written(&array);
+            assert_eq!(&buf[..n], &ENCODED);
+            assert_eq!(std::format!("{array:?}"), "[1, 24, 2]");
+        }
+        assert_eq!(decoded, built);
+        assert_ne!(decoded, Array::from(&items[..2]));
+        assert_ne!(decoded, Array::from(&[1u8, 24, 3][..]));
+        let empty = Array::<u8>::default();
+        assert_eq!(
+            (empty.len(), empty.is_empty(), empty.encoded_len()),
+            (0, true, 1)
+        );
+        assert_eq!(written(&empty).1, 1);
+    }
+
+    /// Decoding checks the bound, every item (with the closure) and nothing past the array.
+    #[test]
+    fn decoding_checks_the_bound_and_every_item() {
+        let class = |bytes: &[u8], max| decode(bytes, max).map(|_| ()).unwrap_err().class();
+        assert_eq!(class(&ENCODED, 2), ErrorClass::BoundExceeded);
+        assert_eq!(class(&[0x82, 0x01, 0x18, 0x65], 3), ErrorClass::OutOfRange);
+        let mut r = Reader::new(&ENCODED);
+        assert_eq!(
+            <Array<'_, u8> as Element>::read(&mut r),
+            decode(&ENCODED, 3)
+        );
+        assert!(r.is_empty());
+    }
+
+    /// In a recursive cycle, built items go through `encode` and decoded ones through `check`,
+    /// whose refusal stops the write.
+    #[test]
+    fn in_a_cycle_decoded_items_are_checked_again() {
+        let decoded = decode(&ENCODED, 3).unwrap();
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        let mut checked = 0;
+        let encode = |_: &u8, _: &mut Writer<'_>| -> Result<(), EncodeError> { unreachable!() };
+        let check = |r: &mut Reader<'_>, _| {
+            checked += 1;
+            r.uint(0, 100).map(|_| ())
+        };
+        decoded.write_with(&mut w, encode, check).unwrap();
+        assert_eq!((w.position(), checked), (ENCODED.len(), 3));
+        let mut w = Writer::new(&mut buf);
+        let refuse = |r: &mut Reader<'_>, _| r.uint(0, 1).map(|_| ());
+        assert_eq!(
+            decoded.write_with(&mut w, encode, refuse),
+            Err(EncodeError::InvalidUnknown)
+        );
+        let mut w = Writer::new(&mut buf);
+        let items = [7u8];
+        let built = Array::from(&items[..]);
+        let encode = |v: &u8, w: &mut Writer<'_>| w.u64(u64::from(*v) + 1);
+        built
+            .write_with(&mut w, encode, |_, _| unreachable!())
+            .unwrap();
+        let n = w.position();
+        assert_eq!(&buf[..n], &[0x81, 0x08]);
+    }
+}

@@ -166,3 +166,58 @@ impl<'a, const N: usize> Element<'a> for &'a [u8; N] {
         head_len(N as u64) + N
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `value`, checks its bytes and their length, and reads it back.
+    fn round_trip<'a, T: Element<'a> + PartialEq + core::fmt::Debug>(value: T, bytes: &'a [u8]) {
+        let mut buf = [0u8; 16];
+        let mut w = Writer::new(&mut buf);
+        value.write(&mut w).unwrap();
+        let n = w.position();
+        assert_eq!(&buf[..n], bytes, "{value:?}");
+        assert_eq!(value.encoded_len(), bytes.len(), "{value:?}");
+        let mut r = Reader::new(bytes);
+        assert_eq!(T::read(&mut r), Ok(value));
+        assert!(r.is_empty(), "{value:?}");
+    }
+
+    /// Every scalar element writes its canonical item, knows its length and reads it back: at the
+    /// edges of each integer type, where the head widens, and for the other kinds.
+    #[test]
+    fn scalars_write_and_read_back() {
+        round_trip(0u8, &[0x00]);
+        round_trip(u8::MAX, &[0x18, 0xff]);
+        round_trip(u16::MAX, &[0x19, 0xff, 0xff]);
+        round_trip(u32::MAX, &[0x1a, 0xff, 0xff, 0xff, 0xff]);
+        round_trip(
+            u64::MAX,
+            &[0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        );
+        round_trip(-1i8, &[0x20]);
+        round_trip(i8::MIN, &[0x38, 0x7f]);
+        round_trip(i16::MAX, &[0x19, 0x7f, 0xff]);
+        round_trip(i32::MIN, &[0x3a, 0x7f, 0xff, 0xff, 0xff]);
+        round_trip(
+            i64::MIN,
+            &[0x3b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        );
+        round_trip(true, &[0xf5]);
+        round_trip(false, &[0xf4]);
+        round_trip(1.5f32, &[0xf9, 0x3e, 0x00]);
+        round_trip(100000.0f32, &[0xfa, 0x47, 0xc3, 0x50, 0x00]);
+        round_trip(1.5f64, &[0xf9, 0x3e, 0x00]);
+        round_trip(
+            0.1f64,
+            &[0xfb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a],
+        );
+        round_trip("ab", b"\x62ab");
+        round_trip(&b"\x01\x02"[..], &[0x42, 0x01, 0x02]);
+        round_trip(&[1u8, 2, 3], &[0x43, 0x01, 0x02, 0x03]);
+        // A value outside the type is no value of it.
+        assert!(u8::read(&mut Reader::new(&[0x19, 0x01, 0x00])).is_err());
+        assert!(i8::read(&mut Reader::new(&[0x38, 0x80])).is_err());
+    }
+}

@@ -404,6 +404,28 @@ mod tests {
         );
     }
 
+    /// An encoder's refusal says what and where; a transcoding's says which half failed.
+    #[test]
+    fn encode_and_transcode_errors_say_what_and_where() {
+        let field: FieldName = &"Envelope.body";
+        let said = |e: EncodeError| e.to_string();
+        assert_eq!(
+            said(EncodeError::BufferTooSmall { needed: 9 }),
+            "output buffer too small: 9 bytes needed"
+        );
+        assert!(said(EncodeError::BoundExceeded { field }).starts_with("Envelope.body is longer"));
+        assert!(said(EncodeError::OutOfRange { field }).starts_with("Envelope.body is outside"));
+        assert!(said(EncodeError::DepthExceeded).contains("MAX_DEPTH"));
+        assert!(said(EncodeError::InvalidUnknown).contains("unknown variant"));
+        let decode = TranscodeError::Decode(DecodeError::new(ErrorClass::Truncated, 3));
+        assert_eq!(decode.to_string(), "decode: truncated at byte 3");
+        let encode = TranscodeError::Encode(EncodeError::BufferTooSmall { needed: 9 });
+        assert_eq!(
+            encode.to_string(),
+            "encode: output buffer too small: 9 bytes needed"
+        );
+    }
+
     #[test]
     fn classes_by_number() {
         for (n, class) in ErrorClass::ALL.into_iter().enumerate() {
@@ -411,5 +433,18 @@ mod tests {
             assert_eq!(class as u32, n as u32);
         }
         assert_eq!(ErrorClass::from_number(17), None);
+    }
+
+    /// Each class by its name, as the conformance vectors and the JSON diagnostics write it.
+    #[test]
+    fn classes_by_name() {
+        for class in ErrorClass::ALL {
+            assert_eq!(ErrorClass::from_name(class.name()), Some(class));
+        }
+        assert_eq!(
+            ErrorClass::from_name("out-of-range"),
+            Some(ErrorClass::OutOfRange)
+        );
+        assert_eq!(ErrorClass::from_name("out_of_range"), None);
     }
 }

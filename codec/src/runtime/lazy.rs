@@ -102,3 +102,85 @@ impl<'a, T: Element<'a> + fmt::Debug> fmt::Debug for Lazy<'a, T> {
         self.get().fmt(f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::runtime::limits::MAX_DEPTH;
+
+    /// 100, as a decoder keeps it: checked, and kept as its bytes.
+    fn decoded(bytes: &[u8]) -> Lazy<'_, u8> {
+        let mut r = Reader::new(bytes);
+        let lazy = Lazy::decode(&mut r, MAX_DEPTH, |r| r.uint(0, 200).map(|_| ())).unwrap();
+        assert!(r.is_empty());
+        lazy
+    }
+
+    fn written(lazy: &Lazy<'_, u8>) -> ([u8; 4], usize) {
+        let mut buf = [0u8; 4];
+        let mut w = Writer::new(&mut buf);
+        lazy.write(&mut w).unwrap();
+        let n = w.position();
+        (buf, n)
+    }
+
+    /// A kept value and a value the application built read, write, measure and compare alike.
+    #[test]
+    fn kept_and_built_values_behave_alike() {
+        let bytes = [0x18, 0x64];
+        let hundred = 100u8;
+        let kept = decoded(&bytes);
+        let built = Lazy::Value(&hundred);
+        for lazy in [kept, built] {
+            assert_eq!(lazy.get(), Some(100));
+            assert_eq!(lazy.encoded_len(), 2);
+            let (buf, n) = written(&lazy);
+            assert_eq!(&buf[..n], &bytes);
+            assert_eq!(std::format!("{lazy:?}"), "Some(100)");
+        }
+        assert_eq!(kept, built);
+        assert_ne!(kept, Lazy::Value(&7));
+        let mut r = Reader::new(&bytes);
+        assert_eq!(<Lazy<'_, u8> as Element>::read(&mut r), Ok(kept));
+        assert!(r.is_empty());
+    }
+
+    /// In a recursive cycle a built value goes through `encode`, a kept one through `check` (with
+    /// the levels left where it now sits), which must accept it and all of it.
+    #[test]
+    fn in_a_cycle_kept_values_are_checked_again() {
+        let mut buf = [0u8; 4];
+        let bytes = [0x18, 0x64];
+        let kept = decoded(&bytes);
+        let never = |_: &u8, _: &mut Writer<'_>| -> Result<(), EncodeError> { unreachable!() };
+        let mut w = Writer::new(&mut buf);
+        let check = |r: &mut Reader<'_>, levels| {
+            assert_eq!(levels, MAX_DEPTH);
+            r.uint(0, 200).map(|_| ())
+        };
+        assert_eq!(kept.write_in_cycle(&mut w, never, check), Ok(()));
+        assert_eq!(w.position(), 2);
+        let mut w = Writer::new(&mut buf);
+        let refuse = |r: &mut Reader<'_>, _| r.uint(0, 99).map(|_| ());
+        assert_eq!(
+            kept.write_in_cycle(&mut w, never, refuse),
+            Err(EncodeError::InvalidUnknown)
+        );
+        let skip_nothing = |_: &mut Reader<'_>, _| Ok(());
+        assert_eq!(
+            kept.write_in_cycle(&mut w, never, skip_nothing),
+            Err(EncodeError::InvalidUnknown)
+        );
+        let mut w = Writer::new(&mut buf);
+        let seven = 7u8;
+        let encode = |v: &u8, w: &mut Writer<'_>| w.u64(u64::from(*v));
+        let unchecked = |_: &mut Reader<'_>, _| -> Result<(), DecodeError> { unreachable!() };
+        assert_eq!(
+            Lazy::Value(&seven).write_in_cycle(&mut w, encode, unchecked),
+            Ok(())
+        );
+        assert_eq!(w.position(), 1);
+    }
+}

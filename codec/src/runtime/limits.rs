@@ -15,3 +15,16 @@ pub const fn saturating_usize(n: u64) -> usize {
         n as usize
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_that_fit_stay_and_larger_ones_saturate() {
+        assert_eq!(saturating_usize(0), 0);
+        assert_eq!(saturating_usize(1232), 1232);
+        assert_eq!(saturating_usize(usize::MAX as u64), usize::MAX);
+        assert_eq!(saturating_usize(u64::MAX), usize::MAX);
+    }
+}

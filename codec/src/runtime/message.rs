@@ -55,3 +55,58 @@ pub fn transcode<'a, T: Message<'a>>(
     let value = T::decode(input).map_err(TranscodeError::Decode)?;
     value.encode(output).map_err(TranscodeError::Encode)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::{head_len, Element, ErrorClass};
+
+    /// A message of one unsigned integer up to 200.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Level(u8);
+
+    impl<'a> Message<'a> for Level {
+        fn decode_from(r: &mut Reader<'a>, _: usize) -> Result<Self, DecodeError> {
+            Ok(Level(r.u32(0, 200)? as u8))
+        }
+        fn encoded_len(&self) -> usize {
+            head_len(self.0.into())
+        }
+        fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+            w.u64(self.0.into())
+        }
+    }
+
+    /// `decode` takes one whole message, nothing after it; `encode` writes it and, into a buffer
+    /// too small, says how many bytes it needs.
+    #[test]
+    fn whole_messages_in_and_out() {
+        assert_eq!(Level::decode(&[0x18, 0x64]), Ok(Level(100)));
+        let e = Level::decode(&[0x18, 0x64, 0x00]).unwrap_err();
+        assert_eq!((e.class(), e.offset()), (ErrorClass::TrailingBytes, 2));
+        let e = Level::decode(&[0x18, 0xc9]).unwrap_err();
+        assert_eq!(e.class(), ErrorClass::OutOfRange);
+        let mut buf = [0u8; 2];
+        assert_eq!(Level(100).encode(&mut buf), Ok(2));
+        assert_eq!(buf, [0x18, 0x64]);
+        assert_eq!(Level(7).encode(&mut buf), Ok(1));
+        assert_eq!(
+            Level(100).encode(&mut buf[..1]),
+            Err(EncodeError::BufferTooSmall { needed: 2 })
+        );
+    }
+
+    /// A message is an element (of an array, of a lazily kept value) through this trait.
+    #[test]
+    fn a_message_is_an_element() {
+        let mut r = Reader::new(&[0x18, 0x64]);
+        assert_eq!(<Level as Element>::read(&mut r), Ok(Level(100)));
+        assert!(r.is_empty());
+        assert_eq!(Element::encoded_len(&Level(100)), 2);
+        let mut buf = [0u8; 2];
+        let mut w = Writer::new(&mut buf);
+        Element::write(&Level(100), &mut w).unwrap();
+        assert_eq!(w.position(), 2);
+        assert_eq!(buf, [0x18, 0x64]);
+    }
+}

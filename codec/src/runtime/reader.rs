@@ -840,6 +840,94 @@ mod tests {
             err(Reader::new(&[0x1b, 1, 0, 0, 0, 0, 0, 0, 0]).enum_number()),
             (OutOfRange, 0)
         );
+        // An argument above i64::MAX is no i64 at all, whatever the range: 2^64 − 1 is not −1, and
+        // −2^64 is not 0.
+        let max = [0xff; 8];
+        for initial in [0x1b, 0x3b] {
+            let mut bytes = [initial; 9];
+            bytes[1..].copy_from_slice(&max);
+            assert_eq!(
+                err(Reader::new(&bytes).int(i64::MIN, i64::MAX)),
+                (OutOfRange, 0)
+            );
+        }
+    }
+
+    /// `head` names the kind of every item the profile admits, with its argument (what `f64`, `f32`
+    /// and the reflection codec build on).
+    #[test]
+    fn heads_name_their_kind() {
+        let head = |bytes: &[u8]| Reader::new(bytes).head();
+        assert_eq!(head(&[0x01]), Ok(Head::Uint(1)));
+        assert_eq!(head(&[0x21]), Ok(Head::Nint(1)));
+        assert_eq!(head(&[0x41, 0x00]), Ok(Head::Bytes(1)));
+        assert_eq!(head(&[0x61, b'a']), Ok(Head::Text(1)));
+        assert_eq!(head(&[0x81, 0x00]), Ok(Head::Array(1)));
+        assert_eq!(head(&[0xa1, 0x00, 0x00]), Ok(Head::Map(1)));
+        assert_eq!(head(&[0xf4]), Ok(Head::Bool(false)));
+        assert_eq!(head(&[0xf5]), Ok(Head::Bool(true)));
+        assert_eq!(head(&[0xf6]), Ok(Head::Null));
+        assert_eq!(head(&[0xf9, 0x3e, 0x00]), Ok(Head::Float(1.5, 3)));
+        assert_eq!(
+            head(&[0xfa, 0x47, 0xc3, 0x50, 0x00]),
+            Ok(Head::Float(100000.0, 5))
+        );
+        assert_eq!(
+            head(&[0xfb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a]),
+            Ok(Head::Float(0.1, 9))
+        );
+        // Only floats are floats to `f64`.
+        assert_eq!(err(Reader::new(&[0x21]).f64()), (ErrorClass::WrongType, 0));
+        assert_eq!(err(Reader::new(&[0xf6]).f32()), (ErrorClass::WrongType, 0));
+    }
+
+    /// A head one width wider than its argument needs is `non-canonical-integer` for every typed
+    /// read, fast path included: the largest argument of the next narrower head and a small one, in
+    /// each width. A fast path that took either would accept a second encoding of the value (its
+    /// shortest-form tests, mutated, survived the property tests, which rarely draw such heads).
+    #[test]
+    fn heads_wider_than_their_argument_are_refused_by_every_typed_read() {
+        // Additional information and argument bytes: 23 and 5 in one byte, 0xff and 5 in two, 0xffff
+        // and 5 in four, 0xffff_ffff and 5 in eight.
+        let heads: [&[u8]; 8] = [
+            &[24, 23],
+            &[24, 5],
+            &[25, 0, 0xff],
+            &[25, 0, 5],
+            &[26, 0, 0, 0xff, 0xff],
+            &[26, 0, 0, 0, 5],
+            &[27, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff],
+            &[27, 0, 0, 0, 0, 0, 0, 0, 5],
+        ];
+        // Each typed read with the major type it reads, its value as a number.
+        type Read = fn(&mut Reader<'_>) -> Result<u64>;
+        let reads: [(u8, Read); 10] = [
+            (major::UINT, |r| r.uint(0, u64::MAX)),
+            (major::UINT, |r| r.u32(0, u32::MAX).map(u64::from)),
+            (major::UINT, |r| r.int(i64::MIN, i64::MAX).map(|v| v as u64)),
+            (major::UINT, |r| r.key(0).map(u64::from)),
+            (major::NINT, |r| r.int(i64::MIN, i64::MAX).map(|v| v as u64)),
+            (major::BYTES, |r| {
+                r.bytes(usize::MAX).map(|b| b.len() as u64)
+            }),
+            (major::BYTES, |r| r.exact_bytes(5).map(|b| b.len() as u64)),
+            (major::TEXT, |r| r.text(usize::MAX).map(|t| t.len() as u64)),
+            (major::ARRAY, |r| r.array(usize::MAX).map(|n| n as u64)),
+            (major::MAP, |r| r.map().map(|n| n as u64)),
+        ];
+        for head in heads {
+            for (major, read) in reads {
+                // The head, then content enough for five items or entries.
+                let mut bytes = [0u8; 32];
+                bytes[0] = (major << 5) | head[0];
+                bytes[1..head.len()].copy_from_slice(&head[1..]);
+                assert_eq!(
+                    err(read(&mut Reader::new(&bytes))),
+                    (ErrorClass::NonCanonicalInteger, 0),
+                    "on {bytes:02x?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -862,6 +950,11 @@ mod tests {
             err(Reader::new(&[0x9a, 0xff, 0xff, 0xff, 0xff]).array(usize::MAX)),
             (Truncated, 5)
         );
+        assert_eq!(Reader::new(&[0x83, 1, 2, 3]).array(3), Ok(3));
+        assert_eq!(
+            err(Reader::new(&[0x83, 1, 2, 3]).array(2)),
+            (BoundExceeded, 0)
+        );
     }
 
     /// A length or count the rest of the input cannot hold is `truncated` at the input's end, on the
@@ -879,6 +972,12 @@ mod tests {
             (Truncated, 3)
         );
         assert_eq!(err(Reader::new(&[0xa2, 0x01, 0x02]).map()), (Truncated, 3));
+        // Two entries take at least four bytes: three are too few even though they are more than
+        // the count.
+        assert_eq!(
+            err(Reader::new(&[0xa2, 0x01, 0x02, 0x03]).map()),
+            (Truncated, 4)
+        );
         assert_eq!(
             err(Reader::new(&[0x83, 0x01, 0x02]).skip(4)),
             (Truncated, 3)
@@ -951,6 +1050,11 @@ mod tests {
         ];
         assert_eq!(Reader::new(&ok).skip(3).unwrap().len(), ok.len());
         assert_eq!(err(Reader::new(&ok).skip(2)), (DepthExceeded, 3));
+        // The same without the item's bytes, as a decoder skips an unknown field's value.
+        let mut r = Reader::new(&ok);
+        assert_eq!(r.skip_unknown(3), Ok(()));
+        assert_eq!(r.position(), ok.len());
+        assert_eq!(err(Reader::new(&ok).skip_unknown(2)), (DepthExceeded, 3));
         assert_eq!(
             err(Reader::new(&[0xa2, 0x02, 0x00, 0x01, 0x00]).skip(4)),
             (UnsortedKeys, 3)
@@ -960,6 +1064,10 @@ mod tests {
             (WrongType, 1)
         );
         assert_eq!(err(Reader::new(&[0xc1, 0x00]).skip(4)), (ForbiddenItem, 0));
+        assert_eq!(
+            err(Reader::new(&[0x81, 0x62, b'a', 0xff]).skip(4)),
+            (InvalidUtf8, 1)
+        );
         assert_eq!(err(Reader::new(&[0xf7]).skip(4)), (ForbiddenItem, 0));
         assert_eq!(
             err(Reader::new(&[0x9f, 0xff]).skip(4)),
@@ -1084,6 +1192,38 @@ mod tests {
             fn the_small_utf8_check_agrees_with_core(bytes in proptest::collection::vec(
                 prop_oneof![0u8..0x80, 0x80u8..0xc0, 0xc0u8..=0xff], 0..12)) {
                 prop_assert_eq!(is_utf8_small(&bytes), core::str::from_utf8(&bytes).is_ok(), "on {:02x?}", bytes);
+            }
+
+            /// Ranges and bounds that the item just meets (the value as both ends of the range, the
+            /// length or count as the bound, the key as the least key allowed): every comparison at
+            /// its edge, on the general path too, which decides alone in the size profile.
+            #[test]
+            fn ranges_and_bounds_the_item_just_meets(bytes in input()) {
+                if let Ok(v) = Reader::new(&bytes).int(i64::MIN, i64::MAX) {
+                    prop_assert_eq!(Reader::new(&bytes).int(v, v), Ok(v));
+                    same(&bytes, |r| r.int(v, v), |r| r.int_general(v, v));
+                }
+                if let Ok(v) = Reader::new(&bytes).uint(0, u64::MAX) {
+                    prop_assert_eq!(Reader::new(&bytes).uint(v, v), Ok(v));
+                    same(&bytes, |r| r.uint(v, v), |r| r.uint_general(v, v));
+                    if let Ok(v) = u32::try_from(v) {
+                        same(&bytes, |r| r.u32(v, v), |r| r.u32_general(v, v));
+                        same(&bytes, |r| r.key(v), |r| r.key_general(v));
+                    }
+                }
+                if let Ok(text) = Reader::new(&bytes).text(usize::MAX) {
+                    prop_assert_eq!(Reader::new(&bytes).text(text.len()), Ok(text));
+                    same(&bytes, |r| r.text(text.len()), |r| r.text_general(text.len()));
+                }
+                if let Ok(b) = Reader::new(&bytes).bytes(usize::MAX) {
+                    prop_assert_eq!(Reader::new(&bytes).bytes(b.len()), Ok(b));
+                    same(&bytes, |r| r.bytes(b.len()), |r| r.bytes_general(b.len()));
+                    same(&bytes, |r| r.exact_bytes(b.len()), |r| r.exact_bytes_general(b.len()));
+                }
+                if let Ok(n) = Reader::new(&bytes).array(usize::MAX) {
+                    prop_assert_eq!(Reader::new(&bytes).array(n), Ok(n));
+                    same(&bytes, |r| r.array(n), |r| r.array_general(n));
+                }
             }
 
             #[test]

@@ -340,6 +340,29 @@ mod tests {
         assert_eq!(&buf[..n], &[0x00, 0x01, 0x04, 0x05]);
     }
 
+    /// The view of a map's unknown entries: how many, their keys and bytes in order (the known
+    /// keys passed over), their length, and equality by entries whatever the room.
+    #[test]
+    fn unknown_entries_are_listed_counted_and_compared() {
+        // {0: 1, 2: "ab", 4: 5}: keys 2 and 4 unknown.
+        let entries = [0x00, 0x01, 0x02, 0x62, b'a', b'b', 0x04, 0x05];
+        let unknown = UnknownFields::new(&entries, 2, 4);
+        assert_eq!((unknown.len(), unknown.is_empty()), (2, false));
+        let mut listed = unknown.entries(&[0]);
+        assert_eq!(listed.next(), Some((2, &entries[2..6])));
+        assert_eq!(listed.next(), Some((4, &entries[6..])));
+        assert_eq!(listed.next(), None);
+        assert_eq!(unknown.encoded_len(&[0]), 6);
+        assert_eq!(unknown, UnknownFields::new(&entries, 2, 7));
+        assert_ne!(unknown, UnknownFields::new(&entries, 1, 4));
+        assert_ne!(unknown, UnknownFields::new(&entries[..6], 2, 4));
+        let none = UnknownFields::new(&entries, 0, 4);
+        assert_eq!(none, UnknownFields::NONE);
+        assert_eq!((none.len(), none.is_empty()), (0, true));
+        assert_eq!(none.entries(&[0]).next(), None);
+        assert_eq!(none.encoded_len(&[0]), 0);
+    }
+
     #[test]
     fn unknown_variants_need_a_free_key() {
         assert_eq!(check_unknown_variant(7, &[0, 1, 3]), Ok(()));

@@ -366,6 +366,29 @@ mod tests {
         }
         let (buf, n) = written(|w| w.f64(f64::NAN));
         assert_eq!(&buf[..n], &[0xf9, 0x7e, 0x00]);
+        // Binary32 fields: half precision where it is exact, single otherwise.
+        for (v, len) in [(1.5f32, 3), (100000.0, 5), (0.1, 5)] {
+            let (buf, n) = written(|w| w.f32(v));
+            assert_eq!((n, float_len_f32(v)), (len, len));
+            assert_eq!(Reader::new(&buf[..n]).f32(), Ok(v));
+        }
+    }
+
+    #[test]
+    fn simple_values_strings_and_containers() {
+        let (buf, n) = written(|w| {
+            w.bool(false)?;
+            w.bool(true)?;
+            w.null()?;
+            w.text("a")?;
+            w.bytes(&[7])?;
+            w.map(1)?;
+            w.array(0)
+        });
+        assert_eq!(
+            &buf[..n],
+            &[0xf4, 0xf5, 0xf6, 0x61, b'a', 0x41, 7, 0xa1, 0x80]
+        );
     }
 
     #[test]
@@ -406,8 +429,11 @@ mod tests {
         }
         assert_eq!(w.levels(), 1);
         w.u64(7).unwrap();
-        // An empty array at depth 16 has no contents, so it is fine too; one with an item is not.
+        // An empty array at depth 16 has no contents, so it is fine too (and closing it leaves the
+        // depth as it was); one with an item is not.
         w.array(0).unwrap();
+        w.close(0);
+        assert_eq!(w.levels(), 1);
         assert_eq!(w.array(1), Err(EncodeError::DepthExceeded));
         assert_eq!(w.map(1), Err(EncodeError::DepthExceeded));
         for _ in 0..MAX_DEPTH - 1 {
