@@ -96,6 +96,24 @@ mod tests {
         );
     }
 
+    /// `transcode` decodes a whole message and writes it back, and says which side failed.
+    #[test]
+    fn transcoding_decodes_then_encodes() {
+        let mut out = [0u8; 4];
+        assert_eq!(transcode::<Level>(&[0x18, 0x64], &mut out), Ok(2));
+        assert_eq!(out[..2], [0x18, 0x64]);
+        match transcode::<Level>(&[0x18, 0xc9], &mut out) {
+            Err(TranscodeError::Decode(e)) => assert_eq!(e.class(), ErrorClass::OutOfRange),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            transcode::<Level>(&[0x18, 0x64], &mut out[..1]),
+            Err(TranscodeError::Encode(EncodeError::BufferTooSmall {
+                needed: 2
+            }))
+        );
+    }
+
     /// A message is an element (of an array, of a lazily kept value) through this trait.
     #[test]
     fn a_message_is_an_element() {
