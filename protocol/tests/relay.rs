@@ -502,6 +502,40 @@ fn after_a_failed_delivery_a_node_that_stays_awake_gets_nothing_until_it_is_hear
 }
 
 #[test]
+fn an_envelope_whose_delivery_to_an_awake_node_fails_twice_in_a_row_is_given_up() {
+    // [IOTP-DLV-139]: a node that stays awake and never acknowledges an envelope (one it cannot
+    // open) would have it go first at each time it speaks and fail again, holding back everything
+    // behind it. Its second failed delivery, the node heard from in between, gives it up.
+    let mut w = World::new();
+    w.presence("app", PresenceState::Awake, None);
+    w.presence("sensor", PresenceState::Awake, None);
+    w.sensor_unreachable = true;
+    let first = w.app_invokes(Some(3600));
+    w.advance(300_000);
+    let second = w.app_invokes(Some(3600));
+    assert_eq!(w.relay.held(SENSOR), 2);
+    assert!(w.status(first).is_none(), "one failure gives nothing up");
+    // Heard from: the first goes again first, and fails again.
+    w.presence("sensor", PresenceState::Awake, None);
+    let t = w.now + 300_000;
+    w.advance(t);
+    assert_eq!(
+        w.status(first).map(|s| s.code),
+        Some(StatusCode::Undeliverable)
+    );
+    // What was behind it went at once, and failed on the path that is still broken: the node is
+    // waited for again, with `second` given up only if it fails again after that.
+    assert!(w.status(second).is_none());
+    assert_eq!(w.relay.held(SENSOR), 1);
+    w.sensor_unreachable = false;
+    w.presence("sensor", PresenceState::Awake, None);
+    assert_eq!(w.requests_to_sensor(), [second]);
+    assert_eq!(w.sensor_answers(), 1);
+    assert_eq!(w.answered(), [second]);
+    assert_eq!(w.relay.held(SENSOR), 0);
+}
+
+#[test]
 fn a_request_held_past_its_ttl_is_answered_expired_to_the_app_sealed_under_its_hop_context() {
     let mut w = World::with_sleeping_sensor();
     let id = w.app_invokes(Some(60));

@@ -398,6 +398,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// Retransmissions of deliveries; a delivery that fails ends the node's listening: until its next
     /// wake-up for a node that sleeps ([IOTP-IM-69]), until it is heard from for one that stays awake
     /// ([IOTP-DLV-137]), so that nothing received later passes the failed envelope ([IOTP-DLV-106]).
+    /// An envelope whose delivery to a node that stays awake fails twice in a row, the node heard
+    /// from in between, is given up ([IOTP-DLV-139]): one the node cannot open (a reply after its
+    /// request's matching time, a context it no longer has) is never acknowledged, and would
+    /// otherwise go first at every wake-up and hold back everything behind it.
     pub(super) fn retransmit(
         &mut self,
         now: Instant,
@@ -412,19 +416,61 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 Action::Failed {
                     peer, message_id, ..
                 } => {
-                    if let Some(n) = self.nodes.iter_mut().find(|n| {
+                    let Some(i) = self.nodes.iter().position(|n| {
                         n.delivering == Some(message_id) && n.binding.is_bound_to(&peer, now)
-                    }) {
-                        n.delivering = None;
-                        n.listening = match n.listening {
-                            Listening::Until(_) => Listening::No,
-                            Listening::Always => Listening::Lost,
-                            other => other,
-                        };
+                    }) else {
+                        continue;
+                    };
+                    let n = &mut self.nodes[i];
+                    n.delivering = None;
+                    let awake = n.listening == Listening::Always;
+                    n.listening = match n.listening {
+                        Listening::Until(_) => Listening::No,
+                        Listening::Always => Listening::Lost,
+                        other => other,
+                    };
+                    if awake {
+                        self.failed_again(now, rng, i, message_id, out);
                     }
                 }
             }
         }
+    }
+
+    /// The delivery of `message_id` to node `i`, which stays awake, failed: the envelope is given
+    /// up, `Undeliverable` for a request, if its previous delivery had failed too, and what was
+    /// behind it goes ([IOTP-DLV-139]).
+    fn failed_again(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        i: usize,
+        message_id: u64,
+        out: &mut Vec<RelayOutput<P>>,
+    ) {
+        let node = &mut self.nodes[i];
+        let index = node.queue.iter().position(|h| {
+            h.delivered
+                .as_ref()
+                .is_some_and(|w| w.message_id == message_id)
+        });
+        let Some(index) = index else {
+            return;
+        };
+        let digest = node.queue.get(index).map(|h| h.digest);
+        if node.failed != digest {
+            node.failed = digest;
+            return;
+        }
+        node.failed = None;
+        // The node was heard from since the envelope's first failure: the envelope failed, not the
+        // path, and what was behind it goes now.
+        node.listening = Listening::Always;
+        if let Some(h) = node.queue.take(index) {
+            out.push(super::removed(&node.address, core::slice::from_ref(&h)));
+            self.give_up(now, rng, h, StatusCode::Undeliverable, out);
+        }
+        self.deliver_next(now, rng, i, out);
     }
 
     /// Gives up what has been held too long: `Expired` for each request ([IOTP-DLV-40]).

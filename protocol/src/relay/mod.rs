@@ -343,6 +343,9 @@ struct Registered<P> {
     contacts: Contacts,
     /// The `message_id` of the delivery in flight, if any.
     delivering: Option<u64>,
+    /// The held envelope whose last delivery failed while the node stayed awake: if its next
+    /// delivery fails too, it is given up ([IOTP-DLV-139]).
+    failed: Option<Digest>,
     /// What it may still send for holding or forwarding ([IOTP-DLV-31]).
     bucket: rate::Bucket,
     /// The address it re-homed to and the end of the grace period ([`moves`]).
@@ -472,6 +475,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             queue: Queue::default(),
             contacts: Contacts::new(self.config.max_contacts, self.config.contact_reuse_time),
             delivering: None,
+            failed: None,
             // Full from the start: a bucket refills to its burst anyway before its first use.
             bucket: rate::Bucket::full(self.config.rate, 0),
             moved_to: None,
