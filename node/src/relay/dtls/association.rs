@@ -64,9 +64,10 @@ pub(super) struct Association {
     pub(super) heard: bool,
     /// Copies of the frames written before the peer was heard from.
     unheard: VecDeque<Vec<u8>>,
-    /// Whether a frame queued or written (and not yet answered) asks for an answer: a confirmable
-    /// envelope, which the peer's engine acknowledges. Only those make a silent peer suspect; a
-    /// relay pair that carries non-confirmable envelopes one way hears nothing back, rightly.
+    /// Whether a frame queued for the handshake or written since asks for an answer: a
+    /// confirmable envelope, which the peer's engine acknowledges. Only those make a peer that was
+    /// never heard from suspect ([`unheard_for`](Self::unheard_for)); a relay pair that carries
+    /// non-confirmable envelopes one way hears nothing back, rightly.
     awaits_answer: bool,
 }
 
