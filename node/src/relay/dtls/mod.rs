@@ -367,10 +367,7 @@ impl Hop {
                     DtlsStats::add(&self.stats.dropped);
                     return out;
                 }
-                let mut dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
-                dtls.set_active(true);
-                let expected = self.known.get(&peer).cloned();
-                let mut a = Association::new(dtls, PeerRole::Server, expected, now);
+                let mut a = self.association(peer, PeerRole::Server, now);
                 // What was written to a peer never heard from goes again.
                 if let Some(mut lost) = lost {
                     a.take_queue(&mut lost);
@@ -460,9 +457,7 @@ impl Hop {
         } else if self.handshakes.len() >= MAX_HANDSHAKES && !self.make_room() {
             return false;
         }
-        let dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
-        let expected = self.known.get(&peer).cloned();
-        let mut a = Association::new(dtls, PeerRole::Client, expected, now);
+        let mut a = self.association(peer, PeerRole::Client, now);
         a.client_random = random;
         if let Some(mut ours) = queue_from {
             a.take_queue(&mut ours);
@@ -599,6 +594,15 @@ impl Hop {
             .store(self.handshakes.len() as u64, Ordering::Relaxed);
     }
 
+    /// A new endpoint for a handshake with `peer`, which plays `peer_role` in it (this relay is the
+    /// client when the peer is the server), with the host name the relay expects of it.
+    fn association(&self, peer: SocketAddr, peer_role: PeerRole, now: Instant) -> Association {
+        let mut dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
+        dtls.set_active(peer_role == PeerRole::Server);
+        let expected = self.known.get(&peer).cloned();
+        Association::new(dtls, peer_role, expected, now)
+    }
+
     /// The handshake with `peer` ended without an association.
     fn handshake_ended(&mut self, peer: SocketAddr, ended: Ended, now: Instant, out: &mut Out) {
         match self.handshakes.remove(&peer) {
@@ -626,10 +630,7 @@ impl Hop {
         if !again {
             return;
         }
-        let mut dtls = Dtls::new_13(self.config.clone(), self.certificate.clone(), now);
-        dtls.set_active(true);
-        let expected = self.known.get(&peer).cloned();
-        let mut a = Association::new(dtls, PeerRole::Server, expected, now);
+        let mut a = self.association(peer, PeerRole::Server, now);
         a.attempt = old.attempt + 1;
         a.take_queue(&mut old);
         // The new endpoint's first flight, its ClientHello.
