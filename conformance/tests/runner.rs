@@ -987,6 +987,8 @@ fn an_engine_that_never_retransmits_is_caught() {
             "scenario.dlv.held-after-a-failed-delivery",
             // The reply it passes on to its app, which does not acknowledge it, is not sent again.
             "scenario.dlv.reply-passed-on-confirmable",
+            // Nor is its delivery once more unheard.
+            "scenario.dlv.retried-once-unheard",
             // The relay's envelope held back past a late acknowledgement is then retransmitted.
             "scenario.dlv.same-identifier-held-back",
             // The second request, whose retransmission a late acknowledgement must not end.
@@ -1059,6 +1061,7 @@ fn a_relay_that_forwards_ttl_unchanged_is_caught() {
             "scenario.dlv.acknowledgement-is-no-receipt",
             "scenario.dlv.held-after-a-failed-delivery",
             "scenario.dlv.held-until-awake",
+            "scenario.dlv.retried-once-unheard",
             "scenario.dlv.sender-in-full-until-known"
         ]
     );

@@ -18,7 +18,7 @@ use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
 use iotp2p_protocol::message::digest::Digest;
 use iotp2p_protocol::relay::{
-    Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput, StoreChange,
+    Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput, StoreChange, AWAKE_RETRY_DELAY,
 };
 use iotp2p_protocol::security::KeyId;
 
@@ -499,6 +499,34 @@ fn after_a_failed_delivery_a_node_that_stays_awake_gets_nothing_until_it_is_hear
         "delivered once the sensor was heard from"
     );
     assert_eq!(w.answered(), [first, second, third]);
+}
+
+#[test]
+fn after_a_failed_delivery_a_node_that_stays_awake_is_delivered_to_once_more_unheard() {
+    // [IOTP-DLV-140]: AWAKE_RETRY_DELAY after a failed delivery to a node that stays awake, the relay
+    // delivers again without having heard from it, the failed envelope first: a burst of losses
+    // that is over by then holds nothing until the node's next `presence`.
+    let mut w = World::new();
+    w.presence("app", PresenceState::Awake, None);
+    w.presence("sensor", PresenceState::Awake, None);
+    w.sensor_unreachable = true;
+    let first = w.app_invokes(Some(3600));
+    // Past every retransmission of the delivery (about 93 s at most, §5.8.2), not yet past the
+    // retry.
+    w.advance(100_000);
+    w.sensor_unreachable = false;
+    let second = w.app_invokes(Some(3600));
+    assert_eq!(w.sensor_answers(), 0, "held behind the failed one");
+    assert_eq!(w.relay.held(SENSOR), 2);
+    w.advance(93_000 + AWAKE_RETRY_DELAY + 1_000);
+    assert_eq!(
+        w.requests_to_sensor(),
+        [first, second],
+        "the failed one first"
+    );
+    assert_eq!(w.sensor_answers(), 2);
+    assert_eq!(w.answered(), [first, second]);
+    assert_eq!(w.relay.held(SENSOR), 0);
 }
 
 #[test]

@@ -20,6 +20,10 @@ use crate::params::Instant;
 use crate::security::edhoc::carriage::carries_handshake;
 use crate::security::KeyId;
 
+/// AWAKE_RETRY_DELAY of §3.7.3, in ms: how long after a failed delivery to a node that stays awake
+/// its home relay delivers again without having heard from it ([IOTP-DLV-140]).
+pub const AWAKE_RETRY_DELAY: u64 = 30_000;
+
 impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// The outputs of the service's engine. A request that opened under a node's hop context binds its
     /// hop ([IOTP-SEC-170]); the relay handles presence and receipts itself, and passes the rest on.
@@ -86,9 +90,33 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// [IOTP-DLV-109]).
     fn heard_from(&mut self, i: usize) {
         let node = &mut self.nodes[i];
-        if node.listening == Listening::Lost {
-            node.listening = Listening::Always;
-            node.queue.wake();
+        match node.listening {
+            Listening::Lost { .. } => {
+                node.listening = Listening::Always;
+                node.queue.wake();
+            }
+            // Heard from while delivered to unheard: a failure from now on is one the node was
+            // heard from before ([IOTP-DLV-139]).
+            Listening::Retrying => node.listening = Listening::Always,
+            _ => {}
+        }
+    }
+
+    /// Nodes that stay awake, lost since a delivery failed and not heard from since, are delivered to
+    /// once more AWAKE_RETRY_DELAY after the failure, what failed first ([IOTP-DLV-140]).
+    pub(super) fn retry_lost(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Vec<RelayOutput<P>>,
+    ) {
+        for i in 0..self.nodes.len() {
+            let node = &mut self.nodes[i];
+            if matches!(node.listening, Listening::Lost { retry: Some(t) } if t <= now) {
+                node.listening = Listening::Retrying;
+                node.queue.wake();
+                self.deliver_next(now, rng, i, out);
+            }
         }
     }
 
@@ -426,9 +454,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                     let awake = n.listening == Listening::Always;
                     n.listening = match n.listening {
                         Listening::Until(_) => Listening::No,
-                        Listening::Always => Listening::Lost,
+                        Listening::Always => Listening::Lost {
+                            retry: Some(now.saturating_add(AWAKE_RETRY_DELAY)),
+                        },
+                        // The delivery unheard failed too: the node is waited for.
+                        Listening::Retrying => Listening::Lost { retry: None },
                         other => other,
                     };
+                    // A delivery unheard that fails is no failure after the node was heard from:
+                    // it does not count towards giving the envelope up ([IOTP-DLV-139]).
                     if awake {
                         self.failed_again(now, rng, i, message_id, out);
                     }

@@ -38,6 +38,7 @@ pub mod verify;
 mod accounts;
 pub use accounts::Enrolling;
 mod deliver;
+pub use deliver::AWAKE_RETRY_DELAY;
 mod moves;
 mod outbox;
 pub use outbox::MAX_RELAYS;
@@ -302,8 +303,15 @@ enum Listening {
     /// It announced `Asleep` or `Leaving`.
     No,
     /// It announced `Awake` without `sleep_interval`, but a delivery to it failed: nothing goes until
-    /// a message from it verifies on its hop ([IOTP-DLV-137]).
-    Lost,
+    /// a message from it verifies on its hop ([IOTP-DLV-137]), or until `retry` for the one delivery
+    /// the relay tries without having heard from it ([IOTP-DLV-140]).
+    Lost {
+        /// When the relay delivers again unheard; `None` once it has.
+        retry: Option<Instant>,
+    },
+    /// It was `Lost` and the relay delivers again without having heard from it ([IOTP-DLV-140]): it
+    /// is taken to listen, and if this delivery fails too the relay waits for it.
+    Retrying,
 }
 
 /// Where a non-delivery status about a held request goes (§3.8).
@@ -597,6 +605,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 .queue
                 .deadline(self.limits_of(i).max_hold_time)
         });
+        let retries = self.nodes.iter().filter_map(|n| match n.listening {
+            Listening::Lost { retry } => retry,
+            _ => None,
+        });
         [
             self.service.next_deadline(),
             self.deliveries.next_deadline(),
@@ -606,6 +618,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         .into_iter()
         .flatten()
         .chain(holds)
+        .chain(retries)
         .min()
     }
 
@@ -616,6 +629,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let service = self.service.on_timer(now, rng);
         self.service_outputs(now, rng, service, &mut out);
         self.retransmit(now, rng, &mut out);
+        self.retry_lost(now, rng, &mut out);
         self.outbox_timer(now, rng, &mut out);
         self.retry_timer(now, rng, &mut out);
         self.expire(now, rng, &mut out);
@@ -731,9 +745,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// The node listens at `now`.
     fn listens(node: &Registered<P>, now: Instant) -> bool {
         match node.listening {
-            Listening::Always => true,
+            Listening::Always | Listening::Retrying => true,
             Listening::Until(t) => now < t,
-            Listening::No | Listening::Lost => false,
+            Listening::No | Listening::Lost { .. } => false,
         }
     }
 }

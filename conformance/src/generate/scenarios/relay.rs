@@ -778,44 +778,47 @@ fn same_identifier_held_back() -> Vector {
         .build()
 }
 
+/// A sensor that announced `Awake` without `sleep_interval` is delivered the app's request and never
+/// acknowledges it: the delivery is retransmitted as §5.8.2 says and has failed at 93 s.
+fn failed_delivery_to_awake_sensor(builder: Builder) -> Builder {
+    let mut b = builder
+        .step(presence("sensor", "Awake", None))
+        .step(expect(
+            "the sensor stays awake",
+            vec![presence_ack("sensor", 0)],
+        ))
+        .step(app_invokes(SENSOR, 3600))
+        .step(both(
+            "delivered at once",
+            ack("app", E2E),
+            delivered(E2E, false, 3600),
+        ));
+    b = retransmitted(b, &[3_000, 9_000, 21_000, 45_000], 3600);
+    b.step(at(93_000)).step(silence("the delivery failed"))
+}
+
+/// The delivery's copies at each of `times`: the first timeout, then doubled at each of
+/// MAX_RETRANSMIT (4) retransmissions (§5.8.2).
+fn retransmitted(mut b: Builder, times: &[u64], ttl: u64) -> Builder {
+    for &at_ms in times {
+        b = b.step(at(at_ms)).step(expect(
+            "not acknowledged: retransmitted",
+            vec![delivered(E2E, false, ttl)],
+        ));
+    }
+    b
+}
+
 /// A delivery to a sensor that stays awake fails: what comes later is held until the sensor is heard
 /// from on its hop, then the failed envelope goes first ([IOTP-DLV-137]).
 fn held_after_a_failed_delivery() -> Vector {
-    let retransmitted = |at_ms: u64| {
-        [
-            at(at_ms),
-            expect(
-                "not acknowledged: retransmitted",
-                vec![delivered(E2E, false, 3600)],
-            ),
-        ]
-    };
-    let mut b = bound(relay(
+    failed_delivery_to_awake_sensor(bound(relay(
         "dlv.held-after-a-failed-delivery",
         "a delivery to a sensor that announced Awake without sleep_interval is never acknowledged: \
          once its retransmissions end, the app's next request for the sensor is held, not delivered \
          ahead of it; the sensor's next presence brings the failed one first, then the next",
         &["IOTP-DLV-137", "IOTP-DLV-106", "IOTP-DLV-109"],
-    ))
-    .step(presence("sensor", "Awake", None))
-    .step(expect(
-        "the sensor stays awake",
-        vec![presence_ack("sensor", 0)],
-    ))
-    .step(app_invokes(SENSOR, 3600))
-    .step(both(
-        "delivered at once",
-        ack("app", E2E),
-        delivered(E2E, false, 3600),
-    ));
-    // The first timeout, then doubled at each of MAX_RETRANSMIT (4) retransmissions (§5.8.2).
-    for at_ms in [3_000, 9_000, 21_000, 45_000] {
-        for step in retransmitted(at_ms) {
-            b = b.step(step);
-        }
-    }
-    b.step(at(93_000))
-        .step(silence("the delivery failed"))
+    )))
         .step(app_invokes(SENSOR, 3600))
         .step(expect(
             "held: nothing goes to the sensor until it is heard from",
@@ -832,6 +835,41 @@ fn held_after_a_failed_delivery() -> Vector {
         .step(expect(
             "then the next",
             vec![delivered(E2E + 1, false, 3593)],
+        ))
+        .build()
+}
+
+/// A delivery to a sensor that stays awake fails and the sensor is not heard from: AWAKE_RETRY_DELAY
+/// later the relay delivers once more unheard, and when that fails too it waits for the sensor
+/// ([IOTP-DLV-140], [IOTP-DLV-137]); the failed retry does not give the envelope up
+/// ([IOTP-DLV-139]).
+fn retried_once_unheard() -> Vector {
+    let b = failed_delivery_to_awake_sensor(bound(relay(
+        "dlv.retried-once-unheard",
+        "a delivery to a sensor that announced Awake without sleep_interval is never acknowledged: \
+         AWAKE_RETRY_DELAY (30 s) after its retransmissions end the relay delivers it once more \
+         without having heard from the sensor; when that fails too, nothing more goes until the \
+         sensor is heard from, and the envelope is not given up",
+        &["IOTP-DLV-140", "IOTP-DLV-137", "IOTP-DLV-139"],
+    )))
+    .step(at(122_000))
+    .step(silence("not yet AWAKE_RETRY_DELAY after the failure"));
+    // Delivered again unheard at 123 s, its `ttl` less the time held, and retransmitted as before.
+    let b = retransmitted(b, &[123_000, 126_000, 132_000, 144_000, 168_000], 3477);
+    b.step(at(216_000))
+        .step(silence("the delivery unheard failed too"))
+        .step(app_invokes(SENSOR, 3600))
+        .step(expect(
+            "held: the sensor is waited for now",
+            vec![ack("app", E2E + 1)],
+        ))
+        .step(at(900_000))
+        .step(silence("no third delivery unheard, and nothing given up"))
+        .step(presence("sensor", "Awake", None))
+        .step(both(
+            "heard from: the failed one goes first, with `more`",
+            presence_ack("sensor", 2),
+            delivered(E2E, true, 2700),
         ))
         .build()
 }
@@ -931,6 +969,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         unsealed_makes_no_address_known(),
         same_identifier_held_back(),
         held_after_a_failed_delivery(),
+        retried_once_unheard(),
         rate_floor(),
         listening_after_the_wake_up(),
         within_the_announced_capacity(),
