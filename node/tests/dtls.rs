@@ -82,9 +82,9 @@ fn carry_both(
         }
         for (_, h) in out.authenticated {
             if from_a {
-                x.authenticated.0.push(h)
+                x.authenticated.0.extend(h)
             } else {
-                x.authenticated.1.push(h)
+                x.authenticated.1.extend(h)
             }
         }
     };
@@ -104,6 +104,39 @@ fn carry_both(
         }
     }
     panic!("the exchange did not settle in 64 rounds: {x:?}");
+}
+
+// [IOTP-DLV-112] [IOTP-DLV-57]
+#[test]
+fn a_relay_that_connects_unresolved_is_known_by_every_name_its_certificate_proves() {
+    // One provider's relay serves many domains, with a name for each in its certificate; a relay
+    // it connects to without having been resolved learns all of them (wildcards and names beyond
+    // the first MAX_PEER_NAMES aside), so that a registration naming any of them in
+    // `previous_relays` is honoured.
+    let ca = TestCa::new("iotp2p test CA");
+    let (at_a, at_b) = (addr(40011), addr(40012));
+    let names = [
+        "relay.provider.example",
+        "*.provider.example",
+        "Relay.Customer.Example",
+    ];
+    let mut a = Hop::new(ca.setup_for(&names), at_a).unwrap();
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    assert!(a.expect(at_b, HOST_B));
+    let now = Instant::now();
+    let first = a.send(at_b, frame(64, 1), now);
+    let x = carry(&mut a, at_a, &mut b, at_b, first, now);
+    assert_eq!(x.frames.1.len(), 1);
+    assert_eq!(
+        x.authenticated.1,
+        ["relay.provider.example", "relay.customer.example"],
+        "B validated A for each of its DNS-IDs but the wildcard, as DNS compares them"
+    );
+    assert_eq!(
+        x.authenticated.0,
+        [HOST_B],
+        "A validated B for its SRV target alone"
+    );
 }
 
 /// A frame of `len` bytes, as the engine's (its first byte an iotp2p frame's).

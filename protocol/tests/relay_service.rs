@@ -1061,8 +1061,17 @@ fn a_registration_with_previous_relays_accepts_their_messages_for_its_max_hold_t
     assert_eq!(previous.until, DAY, "the relay's max_hold_time");
 
     let relay = w.relay.relay_mut();
-    relay.add_relay_host("old relay", "relay1.provider.example.net");
-    relay.add_relay_host("stranger", "relay9.provider.example.net");
+    // The old relay's certificate names two hosts; the registration names the second.
+    relay.set_relay_hosts(
+        "old relay",
+        &[
+            "relay7.provider.example.net",
+            "RELAY2.provider.example.net.",
+        ],
+    );
+    relay.set_relay_hosts("stranger", &["relay9.provider.example.net"]);
+    // One provider's relay, which two domains' SRV records name.
+    relay.add_relay_peer("far relay", "example.org");
     relay.add_relay_peer("far relay", "example.net");
 
     // One of the previous relays, with a request of another domain's app: held for the lamp.
@@ -1092,6 +1101,25 @@ fn a_registration_with_previous_relays_accepts_their_messages_for_its_max_hold_t
         "dave@example.net"
     )));
     assert_eq!(w.relay.relay().held(LAMP), 2);
+    // And for the other domain that names it.
+    assert!(!not_authorized(&from_relay(
+        &mut w,
+        "far relay",
+        "erin@example.org"
+    )));
+    assert_eq!(w.relay.relay().held(LAMP), 3);
+    // A new handshake's certificate replaces the names: one the old relay no longer proves is no
+    // longer its.
+    let relay = w.relay.relay_mut();
+    relay.set_relay_hosts("old relay", &["relay7.provider.example.net"]);
+    assert!(not_authorized(&from_relay(
+        &mut w,
+        "old relay",
+        "frank@example.net"
+    )));
+    w.relay
+        .relay_mut()
+        .set_relay_hosts("old relay", &["relay2.provider.example.net"]);
     // The last millisecond of the window, and the first after it.
     w.now = DAY - 1;
     assert!(!not_authorized(&from_relay(
@@ -1099,7 +1127,7 @@ fn a_registration_with_previous_relays_accepts_their_messages_for_its_max_hold_t
         "old relay",
         "bob@example.net"
     )));
-    assert_eq!(w.relay.relay().held(LAMP), 3);
+    assert_eq!(w.relay.relay().held(LAMP), 4);
     w.now = DAY;
     assert!(not_authorized(&from_relay(
         &mut w,

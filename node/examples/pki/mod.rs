@@ -67,8 +67,15 @@ impl TestCa {
     /// A certificate for `host`, for both roles of a handshake (a relay is the client of the
     /// relays it connects to and the server of those that connect to it).
     pub fn relay(&self, host: &str) -> RelayCert {
-        let mut params = CertificateParams::new(vec![host.to_owned()]).expect("a DNS name");
-        params.distinguished_name.push(DnType::CommonName, host);
+        self.relay_for(&[host])
+    }
+
+    /// A certificate for the host names `hosts` (one provider's relay serving several domains),
+    /// its common name the first, for both roles of a handshake.
+    pub fn relay_for(&self, hosts: &[&str]) -> RelayCert {
+        let names: Vec<String> = hosts.iter().map(|h| (*h).to_owned()).collect();
+        let mut params = CertificateParams::new(names).expect("DNS names");
+        params.distinguished_name.push(DnType::CommonName, hosts[0]);
         params.extended_key_usages = vec![
             ExtendedKeyUsagePurpose::ServerAuth,
             ExtendedKeyUsagePurpose::ClientAuth,
@@ -86,7 +93,12 @@ impl TestCa {
 
     /// The DTLS setup of the relay `host`, trusting this CA.
     pub fn setup(&self, host: &str) -> DtlsSetup {
-        let cert = self.relay(host);
+        self.setup_for(&[host])
+    }
+
+    /// The DTLS setup of a relay whose certificate names `hosts`, trusting this CA.
+    pub fn setup_for(&self, hosts: &[&str]) -> DtlsSetup {
+        let cert = self.relay_for(hosts);
         DtlsSetup {
             certificate: cert.der,
             private_key: cert.key_der,

@@ -228,13 +228,14 @@ impl Driver {
     }
 
     /// Sends what the hop put out, tells the engine which peers authenticated with which host
-    /// name, and gives it the frames that came through DTLS, from the peer's address.
+    /// names, and gives it the frames that came through DTLS, from the peer's address.
     async fn carry_out_hop(&mut self, out: hop::Out) -> Vec<RelayOutput<SocketAddr>> {
         for (to, datagram) in &out.datagrams {
             send_datagram(&self.socket, &self.stats, *to, datagram).await;
         }
-        for (peer, host) in &out.authenticated {
-            self.relay.relay_mut().add_relay_host(*peer, host);
+        for (peer, hosts) in &out.authenticated {
+            let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+            self.relay.relay_mut().set_relay_hosts(*peer, &hosts);
         }
         let mut outputs = Vec::new();
         for (peer, frame) in out.frames {

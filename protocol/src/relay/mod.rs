@@ -49,6 +49,7 @@ pub use relay_change::{
     previous_relays, InvalidPreviousRelays, Redirect, MAX_HOST_NAME, MAX_PREVIOUS_RELAYS,
 };
 mod relay_peers;
+pub use relay_peers::MAX_RELAY_HOSTS;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -565,16 +566,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     }
 
     /// Declares `peer` an authenticated relay that `domain`'s SRV records name (the relay-to-relay
-    /// hop of §3.9.1, which the caller authenticates): it may send for `domain` ([IOTP-DLV-57]).
+    /// hop of §3.9.1, which the caller authenticates): it may send for `domain` ([IOTP-DLV-57]), and
+    /// for every other domain declared for it.
     pub fn add_relay_peer(&mut self, peer: P, domain: &str) {
         self.relay_peers.declare_domain(peer, domain);
     }
 
-    /// Declares `peer` an authenticated relay whose certificate was validated for the host name
-    /// `host` (§3.9.1): it may send for the addresses registered with `host` among their
+    /// Declares `peer` an authenticated relay whose certificate was validated for the host names
+    /// `hosts` (§3.9.1; at most [`MAX_RELAY_HOSTS`] are kept), in place of any
+    /// declared before: it may send for the addresses registered with one of them among their
     /// `previous_relays` ([IOTP-DLV-112]).
-    pub fn add_relay_host(&mut self, peer: P, host: &str) {
-        self.relay_peers.declare_host(peer, host);
+    pub fn set_relay_hosts(&mut self, peer: P, hosts: &[&str]) {
+        self.relay_peers.declare_hosts(peer, hosts);
     }
 
     /// How many sources of failed enrolments and of lookups the relay counts (at most

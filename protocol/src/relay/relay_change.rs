@@ -111,13 +111,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// Whether the relay hop peer `from` is one of node `i`'s previous relays, within the window at
     /// `now` ([IOTP-DLV-112]).
     pub(super) fn is_previous_relay_of(&self, i: usize, from: &P, now: Instant) -> bool {
-        let Some(host) = self.relay_peers.host(from) else {
-            return false;
-        };
+        let hosts = self.relay_peers.hosts(from);
         self.nodes[i]
             .previous_relays
             .as_ref()
-            .is_some_and(|p| now < p.until && p.hosts.iter().any(|h| h == host))
+            .is_some_and(|p| now < p.until && p.hosts.iter().any(|h| hosts.contains(h)))
     }
 
     /// The requests among `drained`, held for the released `address`, as redirects to the relay

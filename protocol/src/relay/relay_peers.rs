@@ -7,20 +7,26 @@
 //! declared for, and, by its host name, for the addresses whose registration names it in
 //! `previous_relays` ([IOTP-DLV-112], [`super::relay_change`]).
 //!
-//! **Bound.** The table is the caller's configuration (one entry per hop peer it declares), never
-//! grown by what arrives from the network.
+//! **Bound.** The table is the caller's configuration (one entry per hop peer it declares, with the
+//! domains it declares for it), never grown by what arrives from the network; a peer's host names
+//! are those its certificate proved, at most [`MAX_RELAY_HOSTS`], replaced at each declaration.
 
 use alloc::string::String;
 use alloc::vec::Vec;
+
+/// How many host names of one relay hop peer are kept: a certificate may name several (one provider's
+/// relay serving the domains of many), and the check of [IOTP-DLV-112] passes with any of them.
+pub const MAX_RELAY_HOSTS: usize = 16;
 
 /// What the caller established about one relay hop peer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct RelayPeer<P> {
     hop: P,
-    /// The domain whose SRV records name it, for which it may send ([IOTP-DLV-57]).
-    domain: Option<String>,
-    /// The host name it authenticated with (§3.9.1), lower case, without a final dot.
-    host: Option<String>,
+    /// The domains whose SRV records name it, for each of which it may send ([IOTP-DLV-57]): one
+    /// provider's relay serves many domains.
+    domains: Vec<String>,
+    /// The host names it authenticated with (§3.9.1), lower case, without a final dot.
+    hosts: Vec<String>,
 }
 
 /// The authenticated relays among the hop peers.
@@ -41,8 +47,8 @@ impl<P: PartialEq> RelayPeers<P> {
             None => {
                 self.peers.push(RelayPeer {
                     hop,
-                    domain: None,
-                    host: None,
+                    domains: Vec::new(),
+                    hosts: Vec::new(),
                 });
                 self.peers.len() - 1
             }
@@ -50,14 +56,25 @@ impl<P: PartialEq> RelayPeers<P> {
         &mut self.peers[i]
     }
 
-    /// `hop` is a relay that `domain`'s SRV records name.
+    /// `hop` is a relay that `domain`'s SRV records name, besides any other domain declared for it.
     pub(super) fn declare_domain(&mut self, hop: P, domain: &str) {
-        self.entry(hop).domain = Some(domain.into());
+        let domains = &mut self.entry(hop).domains;
+        if !domains.iter().any(|d| d == domain) {
+            domains.push(domain.into());
+        }
     }
 
-    /// `hop` is a relay that authenticated with the host name `host`.
-    pub(super) fn declare_host(&mut self, hop: P, host: &str) {
-        self.entry(hop).host = Some(host_name(host));
+    /// `hop` is a relay that authenticated with the host names `hosts` (the first
+    /// [`MAX_RELAY_HOSTS`]), in place of those it authenticated with before: a new handshake may
+    /// bring a new certificate, and a name the peer no longer proves is no longer its.
+    pub(super) fn declare_hosts(&mut self, hop: P, hosts: &[&str]) {
+        let entry = &mut self.entry(hop);
+        entry.hosts.clear();
+        for host in hosts.iter().map(|h| host_name(h)) {
+            if entry.hosts.len() < MAX_RELAY_HOSTS && !entry.hosts.contains(&host) {
+                entry.hosts.push(host);
+            }
+        }
     }
 
     /// Whether `hop` is an authenticated relay.
@@ -69,15 +86,15 @@ impl<P: PartialEq> RelayPeers<P> {
     pub(super) fn sends_for(&self, hop: &P, domain: &str) -> bool {
         self.peers
             .iter()
-            .any(|p| p.hop == *hop && p.domain.as_deref() == Some(domain))
+            .any(|p| p.hop == *hop && p.domains.iter().any(|d| d == domain))
     }
 
-    /// The host name `hop` authenticated with, if it is a relay and the caller named it.
-    pub(super) fn host(&self, hop: &P) -> Option<&str> {
+    /// The host names `hop` authenticated with, if it is a relay and the caller named them.
+    pub(super) fn hosts(&self, hop: &P) -> &[String] {
         self.peers
             .iter()
             .find(|p| p.hop == *hop)
-            .and_then(|p| p.host.as_deref())
+            .map_or(&[], |p| p.hosts.as_slice())
     }
 }
 

@@ -32,8 +32,8 @@ pub(super) struct Association {
     /// The reference identity: the host name the relay meant to reach at this address (the SRV
     /// target or the route's host), if it knows one.
     expected: Option<String>,
-    /// The host name its certificate was validated for.
-    pub(super) name: Option<String>,
+    /// The host names its certificate was validated for (at least one once validated).
+    pub(super) names: Option<Vec<String>>,
     /// Whether the handshake completed.
     pub(super) open: bool,
     /// Frames waiting for the handshake, at most [`MAX_QUEUED`].
@@ -82,7 +82,7 @@ impl Association {
             dtls,
             peer_role,
             expected,
-            name: None,
+            names: None,
             open: false,
             queue: VecDeque::new(),
             started: now,
@@ -255,15 +255,15 @@ impl Association {
                 }
                 Output::PeerCert(der) => {
                     let unix = UnixTime::now();
-                    let name = verifier
+                    let names = verifier
                         .validate(der, self.peer_role, self.expected.as_deref(), unix)
                         .map_err(Ended::Refused)?;
-                    self.name = Some(name);
+                    self.names = Some(names);
                 }
                 Output::Connected => connected = true,
                 // Only what an authenticated association carries reaches the engine.
                 Output::ApplicationData(frame)
-                    if (self.open || connected) && self.name.is_some() =>
+                    if (self.open || connected) && self.names.is_some() =>
                 {
                     out.frames.push((peer, frame.to_vec()));
                     received = true;
@@ -277,7 +277,7 @@ impl Association {
         if connected && !self.open {
             // Mutual authentication is required of both roles ([IOTP-DLV-54]): a handshake that
             // ends without a validated certificate is refused.
-            let Some(name) = self.name.clone() else {
+            let Some(names) = self.names.clone() else {
                 return Err(Ended::Refused(Refused::NoName));
             };
             self.open = true;
@@ -287,7 +287,7 @@ impl Association {
                 self.heard = true;
             }
             received = true;
-            out.authenticated.push((peer, name));
+            out.authenticated.push((peer, names));
             // Only now that the endpoint is drained to its timeout: `flush` reads packets alone.
             while let Some(frame) = self.queue.pop_front() {
                 if self.awaits_answer {

@@ -1,14 +1,15 @@
 //! The relay-to-relay hop's DTLS 1.3 (spec §3.9.1, §10.5.3): the relay's associations with other
 //! domains' relays on its one socket, outside the protocol engine. The engine keeps seeing a hop
-//! peer (the other relay's socket address) and is told the host name each authenticated with
-//! (`add_relay_host`), so that its checks of [IOTP-DLV-57], [IOTP-DLV-58] and [IOTP-DLV-112] work
+//! peer (the other relay's socket address) and is told the host names each authenticated with
+//! (`set_relay_hosts`), so that its checks of [IOTP-DLV-57], [IOTP-DLV-58] and [IOTP-DLV-112] work
 //! on what DTLS proved.
 //!
 //! This relay is the handshake's client when it sends first (a forward, a redirect), the server
 //! when a ClientHello arrives; both sides present a certificate ([IOTP-DLV-54]) and validate the
 //! other's ([IOTP-DLV-55], `verify.rs`): against the host name it meant to reach when it knows one
 //! (the SRV target it resolved, [IOTP-DLV-56], or the host of a configured route), otherwise for
-//! the first DNS-ID of the certificate that validates. Frames sent while a handshake runs wait in a
+//! each of the certificate's DNS-IDs that validates (one provider's relay has a name for each of
+//! the many domains it may serve). Frames sent while a handshake runs wait in a
 //! bounded queue; a frame dropped there comes again with the engine's retransmission. A datagram
 //! of a relay this one knows, or one that authenticated, is only taken through DTLS: an
 //! unprotected frame from such an address is dropped (its source address proves nothing).
@@ -216,8 +217,8 @@ pub struct Out {
     pub datagrams: Vec<(SocketAddr, Vec<u8>)>,
     /// Frames received on authenticated associations: for the engine, from that address.
     pub frames: Vec<(SocketAddr, Vec<u8>)>,
-    /// Peers that authenticated, with their host name: for the engine's `add_relay_host`.
-    pub authenticated: Vec<(SocketAddr, String)>,
+    /// Peers that authenticated, with their host names: for the engine's `set_relay_hosts`.
+    pub authenticated: Vec<(SocketAddr, Vec<String>)>,
 }
 
 /// Why the hop could not be set up.

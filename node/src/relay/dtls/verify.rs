@@ -17,9 +17,9 @@ use webpki::{EndEntityCert, KeyUsage};
 use super::ecdsa::ALGORITHMS;
 
 /// How many of a peer certificate's DNS-IDs are looked at, when no reference identity is known
-/// (a relay that connected to this one from an address it did not resolve): the first that
-/// validates is its authenticated host name. A certificate is the peer's to make long; this keeps
-/// the work per handshake small.
+/// (a relay that connected to this one from an address it did not resolve): each that validates is
+/// one of its authenticated host names. A certificate is the peer's to make long; this keeps the
+/// work per handshake and the names kept small (the engine keeps as many, `MAX_RELAY_HOSTS`).
 pub(crate) const MAX_PEER_NAMES: usize = 16;
 
 /// Why a peer certificate was refused ([IOTP-DLV-55]).
@@ -87,15 +87,16 @@ impl Verifier {
     }
 
     /// Validates `leaf` (DER), presented by a peer in `role`, at `now`: for `expected` when the
-    /// relay knows whom it meant to reach, otherwise for the first of its DNS-IDs that validates.
-    /// Returns the authenticated host name, as DNS compares it (lower case, no final dot).
+    /// relay knows whom it meant to reach, otherwise for each of its first `MAX_PEER_NAMES`
+    /// DNS-IDs, which one provider's relay may have for the many domains it serves. Returns the
+    /// authenticated host names, as DNS compares them (lower case, no final dot), never none.
     pub fn validate(
         &self,
         leaf: &[u8],
         role: PeerRole,
         expected: Option<&str>,
         now: UnixTime,
-    ) -> Result<String, Refused> {
+    ) -> Result<Vec<String>, Refused> {
         let leaf = CertificateDer::from(leaf);
         let cert = EndEntityCert::try_from(&leaf).map_err(|e| Refused::Path(e.to_string()))?;
         let usage = match role {
@@ -122,19 +123,30 @@ impl Verifier {
             Some(host) => {
                 let host = host_name(host);
                 if valid_for(&host) {
-                    Ok(host)
+                    Ok(vec![host])
                 } else {
                     Err(Refused::Name(host))
                 }
             }
-            None => cert
-                .valid_dns_names()
-                .take(MAX_PEER_NAMES)
-                // A wildcard names no one host: it cannot be a relay's authenticated name.
-                .filter(|name| !name.contains('*'))
-                .map(host_name)
-                .find(|name| valid_for(name))
-                .ok_or(Refused::NoName),
+            None => {
+                let mut names: Vec<String> = Vec::new();
+                for name in cert
+                    .valid_dns_names()
+                    .take(MAX_PEER_NAMES)
+                    // A wildcard names no one host: it cannot be a relay's authenticated name.
+                    .filter(|name| !name.contains('*'))
+                    .map(host_name)
+                {
+                    if valid_for(&name) && !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                if names.is_empty() {
+                    Err(Refused::NoName)
+                } else {
+                    Ok(names)
+                }
+            }
         }
     }
 }
