@@ -1,7 +1,8 @@
 //! The engine's clock: a monotonic clock read as milliseconds since the node started
-//! (`params::Instant`), and the way back from an engine deadline to a timer of the runtime.
+//! (`params::Instant`), the wall-clock time that goes with it (what a relay's store keeps), and
+//! the way back from an engine deadline to a timer of the runtime.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use iotp2p_protocol::params::Instant;
 
@@ -11,14 +12,29 @@ use iotp2p_protocol::params::Instant;
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     origin: tokio::time::Instant,
+    /// The wall clock at `origin`, in milliseconds since the UNIX epoch.
+    wall_origin: u64,
 }
 
 impl Clock {
     /// A clock that reads 0 now.
     pub fn start() -> Self {
+        let wall_origin = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         Clock {
             origin: tokio::time::Instant::now(),
+            wall_origin,
         }
+    }
+
+    /// Milliseconds since the UNIX epoch now: the wall clock read when this clock started, advanced
+    /// with it since. Times that outlive the process (a relay's store) are kept in it; advancing it
+    /// with the monotonic clock keeps them in step with the engine's instants, on tokio's paused
+    /// clock too (the walk-through, the tests), and a wall clock set back while the node runs does
+    /// not make what it holds younger.
+    pub fn wall(&self) -> u64 {
+        self.wall_origin.saturating_add(self.now())
     }
 
     /// The engine's time now, in whole milliseconds (rounded down, so a deadline is never reported
@@ -106,5 +122,18 @@ mod tests {
             Duration::from_millis(500)
         );
         assert!(clock.deadline(u64::MAX) > tokio::time::Instant::now());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_wall_clock_moves_with_the_engines_on_a_paused_runtime() {
+        let clock = Clock::start();
+        let wall = clock.wall();
+        assert!(
+            wall > 1_700_000_000_000,
+            "milliseconds since the epoch: {wall}"
+        );
+        tokio::time::advance(Duration::from_secs(600)).await;
+        assert_eq!(clock.wall() - wall, 600_000);
+        assert_eq!(clock.wall() - clock.now(), wall);
     }
 }

@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use iotp2p_codec::core::Envelope;
 use iotp2p_codec::prelude::*;
@@ -82,13 +81,6 @@ struct Batch {
     held: Vec<(String, Digest)>,
     /// The envelopes the batch keeps for forwarding, by digest.
     kept: Vec<Digest>,
-}
-
-/// Milliseconds since the UNIX epoch: the store's times outlive the process and its clock.
-pub(super) fn wall_clock() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Driver {
@@ -353,7 +345,7 @@ impl Driver {
     /// The wall-clock time of the engine's instant `t`: engine instants are the relay's own, the
     /// store keeps wall-clock times, which outlive the process.
     fn wall(&self, t: Instant) -> u64 {
-        let (now, wall) = (self.clock.now(), wall_clock());
+        let (now, wall) = (self.clock.now(), self.clock.wall());
         if t >= now {
             wall.saturating_add(t - now)
         } else {
@@ -441,7 +433,7 @@ impl Driver {
             StoreChange::Registry(change) => {
                 let times = Times {
                     now: self.clock.now(),
-                    wall: wall_clock(),
+                    wall: self.clock.wall(),
                 };
                 super::registry::store(self.store.as_mut(), change, times)
             }

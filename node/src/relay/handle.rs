@@ -14,7 +14,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::driver::{wall_clock, Driver, RelayCall};
+use super::driver::{Driver, RelayCall};
 use super::dtls::{DtlsCounts, DtlsError, DtlsSetup, DtlsStats, Hop};
 use super::redirect::Redirects;
 use super::registry::Times;
@@ -283,7 +283,7 @@ impl UdpRelay {
         let clock = Clock::start();
         let mut rng = NodeRng::from_seed(setup.seed);
         let mut ids = HashMap::new();
-        let (now, wall) = (clock.now(), wall_clock());
+        let (now, wall) = (clock.now(), clock.wall());
         let times = Times { now, wall };
         let registered =
             super::registry::restore(&mut relay, store.as_mut(), &setup.accounts, times)?;
