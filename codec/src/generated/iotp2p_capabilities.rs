@@ -135,10 +135,9 @@ impl<'a> DeviceInfoProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 290;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `hardware_version`, `serial_number`, `product_url`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `hardware_version`, `serial_number`, `product_url`: `None`.
     pub const fn new(vendor: &'a str, product: &'a str, name: &'a str) -> Self {
         Self {
             vendor,
@@ -296,10 +295,9 @@ impl<'a> FirmwareProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 62;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `build`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `build`: `None`.
     pub const fn new(version: super::iotp2p_core::SemVer<'a>, version_text: &'a str) -> Self {
         Self {
             version,
@@ -556,10 +554,9 @@ impl<'a> BatteryProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 12;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `voltage`, `charging`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `voltage`, `charging`: `None`.
     pub const fn new(percent: u8, state: BatteryState) -> Self {
         Self {
             percent,
@@ -912,14 +909,12 @@ pub struct IdentifyInput<'a> {
 impl<'a> IdentifyInput<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
-
     /// The schema's default of `effect`: its value when an encoding leaves the field out.
     pub const DEFAULT_EFFECT: IdentifyEffect = IdentifyEffect::Blink;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `effect`: [`Self::DEFAULT_EFFECT`] (`IdentifyEffect::Blink`),
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `effect`: [`Self::DEFAULT_EFFECT`] (`IdentifyEffect::Blink`).
     pub const fn new(duration: u16) -> Self {
         Self {
             duration,
@@ -1286,10 +1281,9 @@ impl<'a> LevelProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `min_level`, `max_level`, `default_transition`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `min_level`, `max_level`, `default_transition`: `None`.
     pub const fn new(level: LevelValue) -> Self {
         Self {
             level,
@@ -1421,10 +1415,9 @@ impl<'a> SetLevel<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `transition`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `transition`: `None`.
     pub const fn new(level: LevelValue) -> Self {
         Self {
             level,
@@ -1523,10 +1516,9 @@ impl<'a> StepLevel<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 8;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `transition`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `transition`: `None`.
     pub const fn new(delta: i16) -> Self {
         Self {
             delta,
@@ -1852,10 +1844,9 @@ impl<'a> SetColorTemperature<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `transition`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `transition`: `None`.
     pub const fn new(kelvin: Kelvin) -> Self {
         Self {
             kelvin,
@@ -2033,10 +2024,9 @@ impl<'a> TemperatureMeasurementProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `min_measurable`, `max_measurable`, `tolerance`: `None`.
     pub const fn new(temperature: CentiCelsius) -> Self {
         Self {
             temperature,
@@ -2187,10 +2177,9 @@ impl<'a> HumidityMeasurementProperties<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 17;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `min_measurable`, `max_measurable`, `tolerance`: `None`.
     pub const fn new(humidity: CentiPercentRh) -> Self {
         Self {
             humidity,
@@ -2471,9 +2460,9 @@ impl<'a> LookupResult<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1453;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-    /// - `credential`, `rehoming`: `None`,
-    /// - no unknown fields.
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
+    /// - `credential`, `rehoming`: `None`.
     pub const fn new() -> Self {
         Self {
             credential: None,
@@ -2565,12 +2554,7 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
     }
 }
 
-impl Default for LookupResult<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(LookupResult<'_>);
 
 /// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -2891,14 +2875,13 @@ pub struct RelayPolicy<'a> {
 impl<'a> RelayPolicy<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 287;
-
     /// The schema's default of `lookup`: its value when an encoding leaves the field out.
     pub const DEFAULT_LOOKUP: LookupPolicy = LookupPolicy::Public;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
     /// - `lookup`: [`Self::DEFAULT_LOOKUP`] (`LookupPolicy::Public`),
-    /// - `lookup_allowed`, `max_held_messages`, `max_hold_time`: `None`,
-    /// - no unknown fields.
+    /// - `lookup_allowed`, `max_held_messages`, `max_hold_time`: `None`.
     pub const fn new() -> Self {
         Self {
             lookup: Self::DEFAULT_LOOKUP,
@@ -3031,12 +3014,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
     }
 }
 
-impl Default for RelayPolicy<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(RelayPolicy<'_>);
 
 /// The input of `register`: bind an address of the account's domains to a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -3063,10 +3041,9 @@ impl<'a> RegisterRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2763;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `policy`, `previous_relays`, `rehoming`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `policy`, `previous_relays`, `rehoming`: `None`.
     pub const fn new(credential: super::iotp2p_security::SignedStatement<'a>) -> Self {
         Self {
             credential,
@@ -3212,10 +3189,9 @@ impl<'a> ReleaseRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 984;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `rehoming`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `rehoming`: `None`.
     pub const fn new(address: super::iotp2p_core::Address<'a>) -> Self {
         Self {
             address,
@@ -3527,9 +3503,9 @@ impl<'a> RegistrationsRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 258;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-    /// - `after`: `None`,
-    /// - no unknown fields.
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
+    /// - `after`: `None`.
     pub const fn new() -> Self {
         Self {
             after: None,
@@ -3601,12 +3577,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
     }
 }
 
-impl Default for RegistrationsRequest<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(RegistrationsRequest<'_>);
 
 /// The output of `registrations`: one page of the account's registered addresses, in ascending order.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -3622,14 +3593,12 @@ pub struct RegistrationPage<'a> {
 impl<'a> RegistrationPage<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9301;
-
     /// The schema's default of `more`: its value when an encoding leaves the field out.
     pub const DEFAULT_MORE: bool = false;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `more`: [`Self::DEFAULT_MORE`] (`false`).
     pub const fn new(entries: rt::Array<'a, RegistrationInfo<'a>>) -> Self {
         Self {
             entries,
@@ -3964,404 +3933,17 @@ impl<'a> rt::Message<'a> for RelayOutputs<'a> {
 }
 
 rt::cfg_alloc! {
-    impl rt::IntoOwned for StandardCapability {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for DeviceInfoProperties<'a> {
-        type Owned = owned::DeviceInfoProperties;
-        fn into_owned(self) -> owned::DeviceInfoProperties {
-            owned::DeviceInfoProperties {
-                vendor: rt::IntoOwned::into_owned(self.vendor),
-                product: rt::IntoOwned::into_owned(self.product),
-                name: rt::IntoOwned::into_owned(self.name),
-                hardware_version: rt::IntoOwned::into_owned(self.hardware_version),
-                serial_number: rt::IntoOwned::into_owned(self.serial_number),
-                product_url: rt::IntoOwned::into_owned(self.product_url),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for FirmwareProperties<'a> {
-        type Owned = owned::FirmwareProperties;
-        fn into_owned(self) -> owned::FirmwareProperties {
-            owned::FirmwareProperties {
-                version: rt::IntoOwned::into_owned(self.version),
-                version_text: rt::IntoOwned::into_owned(self.version_text),
-                build: self.build,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl rt::IntoOwned for BatteryState {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl rt::IntoOwned for ChargeState {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for BatteryProperties<'a> {
-        type Owned = owned::BatteryProperties;
-        fn into_owned(self) -> owned::BatteryProperties {
-            owned::BatteryProperties {
-                percent: self.percent,
-                state: self.state,
-                voltage: self.voltage,
-                charging: self.charging,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for BatteryEvents<'a> {
-        type Owned = owned::BatteryEvents;
-        fn into_owned(self) -> owned::BatteryEvents {
-            match self {
-                Self::StateChanged(v) => owned::BatteryEvents::StateChanged(v),
-                Self::Unrecognized { key, value } => owned::BatteryEvents::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl rt::IntoOwned for IdentifyEffect {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for IdentifyProperties<'a> {
-        type Owned = owned::IdentifyProperties;
-        fn into_owned(self) -> owned::IdentifyProperties {
-            owned::IdentifyProperties {
-                remaining: self.remaining,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for IdentifyInput<'a> {
-        type Owned = owned::IdentifyInput;
-        fn into_owned(self) -> owned::IdentifyInput {
-            owned::IdentifyInput {
-                duration: self.duration,
-                effect: self.effect,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for IdentifyActions<'a> {
-        type Owned = owned::IdentifyActions;
-        fn into_owned(self) -> owned::IdentifyActions {
-            match self {
-                Self::Identify(v) => owned::IdentifyActions::Identify(rt::IntoOwned::into_owned(v)),
-                Self::Unrecognized { key, value } => owned::IdentifyActions::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for OnOffProperties<'a> {
-        type Owned = owned::OnOffProperties;
-        fn into_owned(self) -> owned::OnOffProperties {
-            owned::OnOffProperties {
-                on: self.on,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for OnOffActions<'a> {
-        type Owned = owned::OnOffActions;
-        fn into_owned(self) -> owned::OnOffActions {
-            match self {
-                Self::Off => owned::OnOffActions::Off,
-                Self::On => owned::OnOffActions::On,
-                Self::Toggle => owned::OnOffActions::Toggle,
-                Self::Unrecognized { key, value } => owned::OnOffActions::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for LevelProperties<'a> {
-        type Owned = owned::LevelProperties;
-        fn into_owned(self) -> owned::LevelProperties {
-            owned::LevelProperties {
-                level: self.level,
-                min_level: self.min_level,
-                max_level: self.max_level,
-                default_transition: self.default_transition,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn into_owned(self) -> owned::SetLevel {
-            owned::SetLevel {
-                level: self.level,
-                transition: self.transition,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for StepLevel<'a> {
-        type Owned = owned::StepLevel;
-        fn into_owned(self) -> owned::StepLevel {
-            owned::StepLevel {
-                delta: self.delta,
-                transition: self.transition,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for LevelActions<'a> {
-        type Owned = owned::LevelActions;
-        fn into_owned(self) -> owned::LevelActions {
-            match self {
-                Self::SetLevel(v) => owned::LevelActions::SetLevel(rt::IntoOwned::into_owned(v)),
-                Self::Step(v) => owned::LevelActions::Step(rt::IntoOwned::into_owned(v)),
-                Self::Stop => owned::LevelActions::Stop,
-                Self::Unrecognized { key, value } => owned::LevelActions::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for ColorTemperatureProperties<'a> {
-        type Owned = owned::ColorTemperatureProperties;
-        fn into_owned(self) -> owned::ColorTemperatureProperties {
-            owned::ColorTemperatureProperties {
-                kelvin: self.kelvin,
-                min_kelvin: self.min_kelvin,
-                max_kelvin: self.max_kelvin,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn into_owned(self) -> owned::SetColorTemperature {
-            owned::SetColorTemperature {
-                kelvin: self.kelvin,
-                transition: self.transition,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for ColorTemperatureActions<'a> {
-        type Owned = owned::ColorTemperatureActions;
-        fn into_owned(self) -> owned::ColorTemperatureActions {
-            match self {
-                Self::SetColorTemperature(v) => {
-                    owned::ColorTemperatureActions::SetColorTemperature(rt::IntoOwned::into_owned(
-                        v,
-                    ))
-                }
-                Self::Unrecognized { key, value } => owned::ColorTemperatureActions::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for TemperatureMeasurementProperties<'a> {
-        type Owned = owned::TemperatureMeasurementProperties;
-        fn into_owned(self) -> owned::TemperatureMeasurementProperties {
-            owned::TemperatureMeasurementProperties {
-                temperature: self.temperature,
-                min_measurable: self.min_measurable,
-                max_measurable: self.max_measurable,
-                tolerance: self.tolerance,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for HumidityMeasurementProperties<'a> {
-        type Owned = owned::HumidityMeasurementProperties;
-        fn into_owned(self) -> owned::HumidityMeasurementProperties {
-            owned::HumidityMeasurementProperties {
-                humidity: self.humidity,
-                min_measurable: self.min_measurable,
-                max_measurable: self.max_measurable,
-                tolerance: self.tolerance,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RelayProperties<'a> {
-        type Owned = owned::RelayProperties;
-        fn into_owned(self) -> owned::RelayProperties {
-            owned::RelayProperties {
-                max_held_messages: self.max_held_messages,
-                max_held_bytes: self.max_held_bytes,
-                max_hold_time: self.max_hold_time,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for LookupResult<'a> {
-        type Owned = owned::LookupResult;
-        fn into_owned(self) -> owned::LookupResult {
-            owned::LookupResult {
-                credential: rt::IntoOwned::into_owned(self.credential),
-                rehoming: rt::IntoOwned::into_owned(self.rehoming),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for EnrolRequest<'a> {
-        type Owned = owned::EnrolRequest;
-        fn into_owned(self) -> owned::EnrolRequest {
-            owned::EnrolRequest {
-                token: rt::IntoOwned::into_owned(self.token),
-                credential: rt::IntoOwned::into_owned(self.credential),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for EnrolResult<'a> {
-        type Owned = owned::EnrolResult;
-        fn into_owned(self) -> owned::EnrolResult {
-            owned::EnrolResult {
-                account: rt::IntoOwned::into_owned(self.account),
-                domains: rt::IntoOwned::into_owned(self.domains),
-                max_registrations: self.max_registrations,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl rt::IntoOwned for LookupPolicy {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for RelayPolicy<'a> {
-        type Owned = owned::RelayPolicy;
-        fn into_owned(self) -> owned::RelayPolicy {
-            owned::RelayPolicy {
-                lookup: self.lookup,
-                lookup_allowed: rt::IntoOwned::into_owned(self.lookup_allowed),
-                max_held_messages: self.max_held_messages,
-                max_hold_time: self.max_hold_time,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RegisterRequest<'a> {
-        type Owned = owned::RegisterRequest;
-        fn into_owned(self) -> owned::RegisterRequest {
-            owned::RegisterRequest {
-                credential: rt::IntoOwned::into_owned(self.credential),
-                policy: rt::IntoOwned::into_owned(self.policy),
-                previous_relays: rt::IntoOwned::into_owned(self.previous_relays),
-                rehoming: rt::IntoOwned::into_owned(self.rehoming),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for ReleaseRequest<'a> {
-        type Owned = owned::ReleaseRequest;
-        fn into_owned(self) -> owned::ReleaseRequest {
-            owned::ReleaseRequest {
-                address: rt::IntoOwned::into_owned(self.address),
-                rehoming: rt::IntoOwned::into_owned(self.rehoming),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PolicyRequest<'a> {
-        type Owned = owned::PolicyRequest;
-        fn into_owned(self) -> owned::PolicyRequest {
-            owned::PolicyRequest {
-                address: rt::IntoOwned::into_owned(self.address),
-                policy: rt::IntoOwned::into_owned(self.policy),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RegistrationInfo<'a> {
-        type Owned = owned::RegistrationInfo;
-        fn into_owned(self) -> owned::RegistrationInfo {
-            owned::RegistrationInfo {
-                address: rt::IntoOwned::into_owned(self.address),
-                node: rt::IntoOwned::into_owned(self.node),
-                policy: rt::IntoOwned::into_owned(self.policy),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RegistrationsRequest<'a> {
-        type Owned = owned::RegistrationsRequest;
-        fn into_owned(self) -> owned::RegistrationsRequest {
-            owned::RegistrationsRequest {
-                after: rt::IntoOwned::into_owned(self.after),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RegistrationPage<'a> {
-        type Owned = owned::RegistrationPage;
-        fn into_owned(self) -> owned::RegistrationPage {
-            owned::RegistrationPage {
-                entries: rt::IntoOwned::into_owned(self.entries),
-                more: self.more,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RelayActions<'a> {
-        type Owned = owned::RelayActions;
-        fn into_owned(self) -> owned::RelayActions {
-            match self {
-                Self::Lookup(v) => owned::RelayActions::Lookup(rt::IntoOwned::into_owned(v)),
-                Self::Enrol(v) => owned::RelayActions::Enrol(rt::IntoOwned::into_owned(v)),
-                Self::Register(v) => owned::RelayActions::Register(rt::IntoOwned::into_owned(v)),
-                Self::Release(v) => owned::RelayActions::Release(rt::IntoOwned::into_owned(v)),
-                Self::Unenrol(v) => owned::RelayActions::Unenrol(rt::IntoOwned::into_owned(v)),
-                Self::SetPolicy(v) => owned::RelayActions::SetPolicy(rt::IntoOwned::into_owned(v)),
-                Self::Registrations(v) => {
-                    owned::RelayActions::Registrations(rt::IntoOwned::into_owned(v))
-                }
-                Self::Unrecognized { key, value } => owned::RelayActions::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RelayOutputs<'a> {
-        type Owned = owned::RelayOutputs;
-        fn into_owned(self) -> owned::RelayOutputs {
-            match self {
-                Self::Lookup(v) => owned::RelayOutputs::Lookup(rt::IntoOwned::into_owned(v)),
-                Self::Enrol(v) => owned::RelayOutputs::Enrol(rt::IntoOwned::into_owned(v)),
-                Self::Registrations(v) => {
-                    owned::RelayOutputs::Registrations(rt::IntoOwned::into_owned(v))
-                }
-                Self::Unrecognized { key, value } => owned::RelayOutputs::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
+    rt::owned_enum!(StandardCapability);
+    rt::owned_enum!(BatteryState);
+    rt::owned_enum!(ChargeState);
+    rt::owned_enum!(IdentifyEffect);
+    rt::owned_enum!(LookupPolicy);
 
     /// Owned counterparts of the types of package `iotp2p.capabilities`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -4375,35 +3957,26 @@ rt::cfg_alloc! {
 
         pub use super::StandardCapability;
 
-        /// A transition time in tenths of a second (0 = immediately; 65535 = about 1 h 49 min).
+        /// The owned form of [`super::TransitionTime`] (documented there).
         pub type TransitionTime = u16;
 
-        /// Properties of DeviceInfo.
-        ///
-        /// The owned form of [`super::DeviceInfoProperties`].
+        /// The owned form of [`super::DeviceInfoProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct DeviceInfoProperties {
-            /// The manufacturer's name, e.g. `Acme`.
             pub vendor: rt::alloc::string::String,
-            /// The product's name, e.g. `Ceiling Light 2`.
             pub product: rt::alloc::string::String,
-            /// A name given by the owner, e.g. `kitchen ceiling`; empty until set.
             pub name: rt::alloc::string::String,
-            /// The hardware revision, as the manufacturer writes it.
             pub hardware_version: Option<rt::alloc::string::String>,
-            /// The manufacturer's serial number. Readable only by nodes with an access control entry.
             pub serial_number: Option<rt::alloc::string::String>,
-            /// A web page about the product.
             pub product_url: Option<rt::alloc::string::String>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl DeviceInfoProperties {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `hardware_version`, `serial_number`, `product_url`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::DeviceInfoProperties::new`] sets them.
             pub const fn new(
                 vendor: rt::alloc::string::String,
                 product: rt::alloc::string::String,
@@ -4421,55 +3994,24 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::DeviceInfoProperties<'a>> for DeviceInfoProperties {
-            fn as_borrowed(&'a self) -> super::DeviceInfoProperties<'a> {
-                super::DeviceInfoProperties {
-                    vendor: self.vendor.as_borrowed(),
-                    product: self.product.as_borrowed(),
-                    name: self.name.as_borrowed(),
-                    hardware_version: self.hardware_version.as_borrowed(),
-                    serial_number: self.serial_number.as_borrowed(),
-                    product_url: self.product_url.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(DeviceInfoProperties {
+            vendor, product, name, hardware_version, serial_number, product_url,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for DeviceInfoProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::DeviceInfoProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::DeviceInfoProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::DeviceInfoProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Properties of Firmware.
-        ///
-        /// The owned form of [`super::FirmwareProperties`].
+        /// The owned form of [`super::FirmwareProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct FirmwareProperties {
-            /// The version of the running firmware, compared as a semantic version.
             pub version: super::super::iotp2p_core::owned::SemVer,
-            /// The version as the manufacturer writes it, for display, e.g. `2.4.1-rc2`.
             pub version_text: rt::alloc::string::String,
-            /// The manufacturer's build number of the running firmware.
             pub build: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl FirmwareProperties {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `build`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::FirmwareProperties::new`] sets them.
             pub const fn new(
                 version: super::super::iotp2p_core::owned::SemVer,
                 version_text: rt::alloc::string::String,
@@ -4483,194 +4025,79 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::FirmwareProperties<'a>> for FirmwareProperties {
-            fn as_borrowed(&'a self) -> super::FirmwareProperties<'a> {
-                super::FirmwareProperties {
-                    version: self.version.as_borrowed(),
-                    version_text: self.version_text.as_borrowed(),
-                    build: self.build.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for FirmwareProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::FirmwareProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::FirmwareProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::FirmwareProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_message!(FirmwareProperties {
+            version, version_text, build,
+        } unknown_fields, through_borrowed);
 
         pub use super::BatteryState;
 
         pub use super::ChargeState;
 
-        /// Properties of Battery.
-        ///
-        /// The owned form of [`super::BatteryProperties`].
+        /// The owned form of [`super::BatteryProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct BatteryProperties {
-            /// Remaining charge, in percent of full charge.
             pub percent: u8,
-            /// How urgently the battery needs attention.
             pub state: BatteryState,
-            /// Battery voltage in millivolts.
             pub voltage: Option<u16>,
-            /// Charging state, for rechargeable batteries.
             pub charging: Option<ChargeState>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl BatteryProperties {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `voltage`, `charging`: `None`,
-            /// - no unknown fields.
-            pub const fn new(percent: u8, state: BatteryState) -> Self {
-                Self {
-                    percent,
-                    state,
-                    voltage: None,
-                    charging: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::BatteryProperties::new`] made owned.
+            pub fn new(percent: u8, state: BatteryState) -> Self {
+                rt::IntoOwned::into_owned(super::BatteryProperties::new(percent, state))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::BatteryProperties<'a>> for BatteryProperties {
-            fn as_borrowed(&'a self) -> super::BatteryProperties<'a> {
-                super::BatteryProperties {
-                    percent: self.percent.as_borrowed(),
-                    state: self.state.as_borrowed(),
-                    voltage: self.voltage.as_borrowed(),
-                    charging: self.charging.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(BatteryProperties {
+            percent, state, voltage, charging,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for BatteryProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::BatteryProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::BatteryProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::BatteryProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Events of Battery.
-        ///
-        /// The owned form of [`super::BatteryEvents`].
+        /// The owned form of [`super::BatteryEvents`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum BatteryEvents {
-            /// The battery state changed; the data is the new state.
             StateChanged(BatteryState),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::BatteryEvents<'a>> for BatteryEvents {
-            fn as_borrowed(&'a self) -> super::BatteryEvents<'a> {
-                match self {
-                    Self::StateChanged(v) => super::BatteryEvents::StateChanged(v.as_borrowed()),
-                    Self::Unrecognized { key, value } => {
-                        super::BatteryEvents::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for BatteryEvents {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::BatteryEvents::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::BatteryEvents::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::BatteryEvents::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_union!(BatteryEvents { StateChanged(..);  } Unrecognized, through_borrowed);
 
         pub use super::IdentifyEffect;
 
-        /// Properties of Identify.
-        ///
-        /// The owned form of [`super::IdentifyProperties`].
+        /// The owned form of [`super::IdentifyProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct IdentifyProperties {
-            /// Seconds left of the current identification; 0 when not identifying.
             pub remaining: u16,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl IdentifyProperties {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(remaining: u16) -> Self {
-                Self {
-                    remaining,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::IdentifyProperties::new`] made owned.
+            pub fn new(remaining: u16) -> Self {
+                rt::IntoOwned::into_owned(super::IdentifyProperties::new(remaining))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::IdentifyProperties<'a>> for IdentifyProperties {
-            fn as_borrowed(&'a self) -> super::IdentifyProperties<'a> {
-                super::IdentifyProperties {
-                    remaining: self.remaining.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(IdentifyProperties { remaining } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for IdentifyProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::IdentifyProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::IdentifyProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::IdentifyProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Input of the identify action.
-        ///
-        /// The owned form of [`super::IdentifyInput`].
+        /// The owned form of [`super::IdentifyInput`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct IdentifyInput {
-            /// For how many seconds; 0 stops an identification in progress.
             pub duration: u16,
-            /// The effect; a device that lacks it uses the one it has.
             pub effect: IdentifyEffect,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -4680,776 +4107,318 @@ rt::cfg_alloc! {
             /// The schema's default of `effect`: its value when an encoding leaves the field out.
             pub const DEFAULT_EFFECT: IdentifyEffect = super::IdentifyInput::DEFAULT_EFFECT;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `effect`: [`Self::DEFAULT_EFFECT`] (`IdentifyEffect::Blink`),
-            /// - no unknown fields.
-            pub const fn new(duration: u16) -> Self {
-                Self {
-                    duration,
-                    effect: Self::DEFAULT_EFFECT,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::IdentifyInput::new`] made owned.
+            pub fn new(duration: u16) -> Self {
+                rt::IntoOwned::into_owned(super::IdentifyInput::new(duration))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::IdentifyInput<'a>> for IdentifyInput {
-            fn as_borrowed(&'a self) -> super::IdentifyInput<'a> {
-                super::IdentifyInput {
-                    duration: self.duration.as_borrowed(),
-                    effect: self.effect.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(IdentifyInput { duration, effect } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for IdentifyInput {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::IdentifyInput::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::IdentifyInput::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::IdentifyInput::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Actions of Identify.
-        ///
-        /// The owned form of [`super::IdentifyActions`].
+        /// The owned form of [`super::IdentifyActions`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum IdentifyActions {
-            /// Start or stop identifying.
             Identify(IdentifyInput),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::IdentifyActions<'a>> for IdentifyActions {
-            fn as_borrowed(&'a self) -> super::IdentifyActions<'a> {
-                match self {
-                    Self::Identify(v) => super::IdentifyActions::Identify(v.as_borrowed()),
-                    Self::Unrecognized { key, value } => {
-                        super::IdentifyActions::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(IdentifyActions { Identify(..);  } Unrecognized, through_borrowed);
 
-        impl<'a> rt::Message<'a> for IdentifyActions {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::IdentifyActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::IdentifyActions::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::IdentifyActions::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Properties of OnOff.
-        ///
-        /// The owned form of [`super::OnOffProperties`].
+        /// The owned form of [`super::OnOffProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct OnOffProperties {
-            /// Whether the switch is on.
             pub on: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl OnOffProperties {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(on: bool) -> Self {
-                Self {
-                    on,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::OnOffProperties::new`] made owned.
+            pub fn new(on: bool) -> Self {
+                rt::IntoOwned::into_owned(super::OnOffProperties::new(on))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::OnOffProperties<'a>> for OnOffProperties {
-            fn as_borrowed(&'a self) -> super::OnOffProperties<'a> {
-                super::OnOffProperties {
-                    on: self.on.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(OnOffProperties { on } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for OnOffProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::OnOffProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::OnOffProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::OnOffProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Actions of OnOff.
-        ///
-        /// The owned form of [`super::OnOffActions`].
+        /// The owned form of [`super::OnOffActions`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum OnOffActions {
-            /// Switch off.
             Off,
-            /// Switch on.
             On,
-            /// Switch on if off, off if on.
             Toggle,
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::OnOffActions<'a>> for OnOffActions {
-            fn as_borrowed(&'a self) -> super::OnOffActions<'a> {
-                match self {
-                    Self::Off => super::OnOffActions::Off,
-                    Self::On => super::OnOffActions::On,
-                    Self::Toggle => super::OnOffActions::Toggle,
-                    Self::Unrecognized { key, value } => {
-                        super::OnOffActions::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(OnOffActions { ; Off, On, Toggle } Unrecognized, through_borrowed);
 
-        impl<'a> rt::Message<'a> for OnOffActions {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::OnOffActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::OnOffActions::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::OnOffActions::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A level: 0 is the lowest the device can produce (which, for a lamp, is still light: use OnOff to
-        /// switch off), 254 the highest. 255 is not a level.
+        /// The owned form of [`super::LevelValue`] (documented there).
         pub type LevelValue = u8;
 
-        /// Properties of Level.
-        ///
-        /// The owned form of [`super::LevelProperties`].
+        /// The owned form of [`super::LevelProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct LevelProperties {
-            /// The current level; during a transition, the level reached so far.
             pub level: LevelValue,
-            /// The lowest level the device accepts; lower requests are raised to it.
             pub min_level: Option<LevelValue>,
-            /// The highest level the device accepts; higher requests are lowered to it.
             pub max_level: Option<LevelValue>,
-            /// The transition time used when an action does not give one.
             pub default_transition: Option<TransitionTime>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl LevelProperties {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `min_level`, `max_level`, `default_transition`: `None`,
-            /// - no unknown fields.
-            pub const fn new(level: LevelValue) -> Self {
-                Self {
-                    level,
-                    min_level: None,
-                    max_level: None,
-                    default_transition: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::LevelProperties::new`] made owned.
+            pub fn new(level: LevelValue) -> Self {
+                rt::IntoOwned::into_owned(super::LevelProperties::new(level))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::LevelProperties<'a>> for LevelProperties {
-            fn as_borrowed(&'a self) -> super::LevelProperties<'a> {
-                super::LevelProperties {
-                    level: self.level.as_borrowed(),
-                    min_level: self.min_level.as_borrowed(),
-                    max_level: self.max_level.as_borrowed(),
-                    default_transition: self.default_transition.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(LevelProperties {
+            level, min_level, max_level, default_transition,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for LevelProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::LevelProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::LevelProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::LevelProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Input of set_level.
-        ///
-        /// The owned form of [`super::SetLevel`].
+        /// The owned form of [`super::SetLevel`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SetLevel {
-            /// The target level.
             pub level: LevelValue,
-            /// How long the change takes; absent means `default_transition`, or immediately if the device has
-            /// none.
             pub transition: Option<TransitionTime>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SetLevel {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `transition`: `None`,
-            /// - no unknown fields.
-            pub const fn new(level: LevelValue) -> Self {
-                Self {
-                    level,
-                    transition: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::SetLevel::new`] made owned.
+            pub fn new(level: LevelValue) -> Self {
+                rt::IntoOwned::into_owned(super::SetLevel::new(level))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SetLevel<'a>> for SetLevel {
-            fn as_borrowed(&'a self) -> super::SetLevel<'a> {
-                super::SetLevel {
-                    level: self.level.as_borrowed(),
-                    transition: self.transition.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SetLevel { level, transition } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SetLevel {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SetLevel::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SetLevel::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SetLevel::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Input of step.
-        ///
-        /// The owned form of [`super::StepLevel`].
+        /// The owned form of [`super::StepLevel`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct StepLevel {
-            /// How much to change the level by; the result is clamped to the device's range.
             pub delta: i16,
-            /// How long the change takes; absent means `default_transition`, or immediately.
             pub transition: Option<TransitionTime>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl StepLevel {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `transition`: `None`,
-            /// - no unknown fields.
-            pub const fn new(delta: i16) -> Self {
-                Self {
-                    delta,
-                    transition: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::StepLevel::new`] made owned.
+            pub fn new(delta: i16) -> Self {
+                rt::IntoOwned::into_owned(super::StepLevel::new(delta))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::StepLevel<'a>> for StepLevel {
-            fn as_borrowed(&'a self) -> super::StepLevel<'a> {
-                super::StepLevel {
-                    delta: self.delta.as_borrowed(),
-                    transition: self.transition.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(StepLevel { delta, transition } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for StepLevel {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::StepLevel::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::StepLevel::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::StepLevel::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Actions of Level.
-        ///
-        /// The owned form of [`super::LevelActions`].
+        /// The owned form of [`super::LevelActions`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum LevelActions {
-            /// Move to a level.
             SetLevel(SetLevel),
-            /// Move up or down by an amount.
             Step(StepLevel),
-            /// Stop a transition in progress at the level reached.
             Stop,
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::LevelActions<'a>> for LevelActions {
-            fn as_borrowed(&'a self) -> super::LevelActions<'a> {
-                match self {
-                    Self::SetLevel(v) => super::LevelActions::SetLevel(v.as_borrowed()),
-                    Self::Step(v) => super::LevelActions::Step(v.as_borrowed()),
-                    Self::Stop => super::LevelActions::Stop,
-                    Self::Unrecognized { key, value } => {
-                        super::LevelActions::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(LevelActions {
+            SetLevel(..), Step(..),
+            ; Stop,
+        } Unrecognized, through_borrowed);
 
-        impl<'a> rt::Message<'a> for LevelActions {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::LevelActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::LevelActions::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::LevelActions::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A correlated colour temperature in kelvin (1 000 K candle-like to 20 000 K blue sky).
+        /// The owned form of [`super::Kelvin`] (documented there).
         pub type Kelvin = u16;
 
-        /// Properties of ColorTemperature.
-        ///
-        /// The owned form of [`super::ColorTemperatureProperties`].
+        /// The owned form of [`super::ColorTemperatureProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct ColorTemperatureProperties {
-            /// The current colour temperature; during a transition, the one reached so far.
             pub kelvin: Kelvin,
-            /// The lowest colour temperature the device produces.
             pub min_kelvin: Kelvin,
-            /// The highest colour temperature the device produces.
             pub max_kelvin: Kelvin,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl ColorTemperatureProperties {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(kelvin: Kelvin, min_kelvin: Kelvin, max_kelvin: Kelvin) -> Self {
-                Self {
-                    kelvin,
-                    min_kelvin,
-                    max_kelvin,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::ColorTemperatureProperties::new`] made owned.
+            pub fn new(kelvin: Kelvin, min_kelvin: Kelvin, max_kelvin: Kelvin) -> Self {
+                rt::IntoOwned::into_owned(super::ColorTemperatureProperties::new(
+                    kelvin, min_kelvin, max_kelvin,
+                ))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::ColorTemperatureProperties<'a>>
-            for ColorTemperatureProperties
-        {
-            fn as_borrowed(&'a self) -> super::ColorTemperatureProperties<'a> {
-                super::ColorTemperatureProperties {
-                    kelvin: self.kelvin.as_borrowed(),
-                    min_kelvin: self.min_kelvin.as_borrowed(),
-                    max_kelvin: self.max_kelvin.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(ColorTemperatureProperties {
+            kelvin, min_kelvin, max_kelvin,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for ColorTemperatureProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::ColorTemperatureProperties::decode_from(r, depth)
-                    .map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::ColorTemperatureProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::ColorTemperatureProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Input of set_color_temperature.
-        ///
-        /// The owned form of [`super::SetColorTemperature`].
+        /// The owned form of [`super::SetColorTemperature`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SetColorTemperature {
-            /// The target colour temperature; values outside the device's range are clamped to it.
             pub kelvin: Kelvin,
-            /// How long the change takes; absent means immediately.
             pub transition: Option<TransitionTime>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SetColorTemperature {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `transition`: `None`,
-            /// - no unknown fields.
-            pub const fn new(kelvin: Kelvin) -> Self {
-                Self {
-                    kelvin,
-                    transition: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::SetColorTemperature::new`] made owned.
+            pub fn new(kelvin: Kelvin) -> Self {
+                rt::IntoOwned::into_owned(super::SetColorTemperature::new(kelvin))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SetColorTemperature<'a>> for SetColorTemperature {
-            fn as_borrowed(&'a self) -> super::SetColorTemperature<'a> {
-                super::SetColorTemperature {
-                    kelvin: self.kelvin.as_borrowed(),
-                    transition: self.transition.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SetColorTemperature {
+            kelvin, transition,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SetColorTemperature {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SetColorTemperature::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SetColorTemperature::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SetColorTemperature::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Actions of ColorTemperature.
-        ///
-        /// The owned form of [`super::ColorTemperatureActions`].
+        /// The owned form of [`super::ColorTemperatureActions`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum ColorTemperatureActions {
-            /// Move to a colour temperature.
             SetColorTemperature(SetColorTemperature),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::ColorTemperatureActions<'a>> for ColorTemperatureActions {
-            fn as_borrowed(&'a self) -> super::ColorTemperatureActions<'a> {
-                match self {
-                    Self::SetColorTemperature(v) => {
-                        super::ColorTemperatureActions::SetColorTemperature(v.as_borrowed())
-                    }
-                    Self::Unrecognized { key, value } => {
-                        super::ColorTemperatureActions::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(ColorTemperatureActions {
+            SetColorTemperature(..),
+            ;
+        } Unrecognized, through_borrowed);
 
-        impl<'a> rt::Message<'a> for ColorTemperatureActions {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::ColorTemperatureActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::ColorTemperatureActions::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::ColorTemperatureActions::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A temperature in hundredths of a degree Celsius, from absolute zero (-273.15 °C) to 327.67 °C.
+        /// The owned form of [`super::CentiCelsius`] (documented there).
         pub type CentiCelsius = i16;
 
-        /// Properties of TemperatureMeasurement.
-        ///
-        /// The owned form of [`super::TemperatureMeasurementProperties`].
+        /// The owned form of [`super::TemperatureMeasurementProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct TemperatureMeasurementProperties {
-            /// The last measured temperature.
             pub temperature: CentiCelsius,
-            /// The lowest temperature the sensor can measure.
             pub min_measurable: Option<CentiCelsius>,
-            /// The highest temperature the sensor can measure.
             pub max_measurable: Option<CentiCelsius>,
-            /// The sensor's tolerance: the true value lies within plus or minus this, in hundredths of a kelvin.
             pub tolerance: Option<u16>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl TemperatureMeasurementProperties {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
-            /// - no unknown fields.
-            pub const fn new(temperature: CentiCelsius) -> Self {
-                Self {
-                    temperature,
-                    min_measurable: None,
-                    max_measurable: None,
-                    tolerance: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::TemperatureMeasurementProperties::new`] made owned.
+            pub fn new(temperature: CentiCelsius) -> Self {
+                rt::IntoOwned::into_owned(super::TemperatureMeasurementProperties::new(temperature))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::TemperatureMeasurementProperties<'a>>
-            for TemperatureMeasurementProperties
-        {
-            fn as_borrowed(&'a self) -> super::TemperatureMeasurementProperties<'a> {
-                super::TemperatureMeasurementProperties {
-                    temperature: self.temperature.as_borrowed(),
-                    min_measurable: self.min_measurable.as_borrowed(),
-                    max_measurable: self.max_measurable.as_borrowed(),
-                    tolerance: self.tolerance.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(TemperatureMeasurementProperties {
+            temperature, min_measurable, max_measurable, tolerance,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for TemperatureMeasurementProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::TemperatureMeasurementProperties::decode_from(r, depth)
-                    .map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::TemperatureMeasurementProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::TemperatureMeasurementProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A relative humidity in hundredths of a percent (0 to 100.00 %RH).
+        /// The owned form of [`super::CentiPercentRh`] (documented there).
         pub type CentiPercentRh = u16;
 
-        /// Properties of HumidityMeasurement.
-        ///
-        /// The owned form of [`super::HumidityMeasurementProperties`].
+        /// The owned form of [`super::HumidityMeasurementProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct HumidityMeasurementProperties {
-            /// The last measured relative humidity.
             pub humidity: CentiPercentRh,
-            /// The lowest relative humidity the sensor can measure.
             pub min_measurable: Option<CentiPercentRh>,
-            /// The highest relative humidity the sensor can measure.
             pub max_measurable: Option<CentiPercentRh>,
-            /// The sensor's tolerance: the true value lies within plus or minus this.
             pub tolerance: Option<CentiPercentRh>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl HumidityMeasurementProperties {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `min_measurable`, `max_measurable`, `tolerance`: `None`,
-            /// - no unknown fields.
-            pub const fn new(humidity: CentiPercentRh) -> Self {
-                Self {
-                    humidity,
-                    min_measurable: None,
-                    max_measurable: None,
-                    tolerance: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::HumidityMeasurementProperties::new`] made owned.
+            pub fn new(humidity: CentiPercentRh) -> Self {
+                rt::IntoOwned::into_owned(super::HumidityMeasurementProperties::new(humidity))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::HumidityMeasurementProperties<'a>>
-            for HumidityMeasurementProperties
-        {
-            fn as_borrowed(&'a self) -> super::HumidityMeasurementProperties<'a> {
-                super::HumidityMeasurementProperties {
-                    humidity: self.humidity.as_borrowed(),
-                    min_measurable: self.min_measurable.as_borrowed(),
-                    max_measurable: self.max_measurable.as_borrowed(),
-                    tolerance: self.tolerance.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(HumidityMeasurementProperties {
+            humidity, min_measurable, max_measurable, tolerance,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for HumidityMeasurementProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::HumidityMeasurementProperties::decode_from(r, depth)
-                    .map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::HumidityMeasurementProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::HumidityMeasurementProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Properties of Relay.
-        ///
-        /// The owned form of [`super::RelayProperties`].
+        /// The owned form of [`super::RelayProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RelayProperties {
-            /// How many messages the relay holds, at most, for one sleeping node (at least 16).
             pub max_held_messages: u16,
-            /// How many bytes of messages the relay holds, at most, for one sleeping node (at least 4096).
             pub max_held_bytes: u32,
-            /// The longest time, in seconds, that the relay holds a message (at least 86400, one day).
             pub max_hold_time: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RelayProperties {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(
-                max_held_messages: u16,
-                max_held_bytes: u32,
-                max_hold_time: u32,
-            ) -> Self {
-                Self {
+            /// [`super::RelayProperties::new`] made owned.
+            pub fn new(max_held_messages: u16, max_held_bytes: u32, max_hold_time: u32) -> Self {
+                rt::IntoOwned::into_owned(super::RelayProperties::new(
                     max_held_messages,
                     max_held_bytes,
                     max_hold_time,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+                ))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::RelayProperties<'a>> for RelayProperties {
-            fn as_borrowed(&'a self) -> super::RelayProperties<'a> {
-                super::RelayProperties {
-                    max_held_messages: self.max_held_messages.as_borrowed(),
-                    max_held_bytes: self.max_held_bytes.as_borrowed(),
-                    max_hold_time: self.max_hold_time.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(RelayProperties {
+            max_held_messages, max_held_bytes, max_hold_time,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for RelayProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RelayProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::RelayProperties::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::RelayProperties::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// What a relay knows about one of its addresses.
-        ///
-        /// The owned form of [`super::LookupResult`].
+        /// The owned form of [`super::LookupResult`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct LookupResult {
-            /// The credential statement of the node the address is bound to; absent if none is.
             pub credential: Option<super::super::iotp2p_security::owned::SignedStatement>,
-            /// The re-homing statement of the node that left the address, during its grace period.
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl LookupResult {
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `credential`, `rehoming`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    credential: None,
-                    rehoming: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::LookupResult::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::LookupResult::new())
             }
         }
 
-        impl Default for LookupResult {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(LookupResult);
+
+        rt::owned_message!(LookupResult { credential, rehoming } unknown_fields, own_encoder);
 
         impl LookupResult {
             /// Number of map entries the encoding has.
@@ -5458,26 +4427,9 @@ rt::cfg_alloc! {
                     + usize::from(self.credential.is_some())
                     + usize::from(self.rehoming.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for LookupResult {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::LookupResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                if let Some(v) = &self.credential {
-                    len += 1 + v.encoded_len();
-                }
-                if let Some(v) = &self.rehoming {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5495,23 +4447,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
-        ///
-        /// The owned form of [`super::EnrolRequest`].
+        /// The owned form of [`super::EnrolRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct EnrolRequest {
-            /// The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
-            /// bytes).
             pub token: rt::alloc::vec::Vec<u8>,
-            /// The controller's credential statement; its authentication credential must be the one the
-            /// controller used in EDHOC with the relay.
             pub credential: super::super::iotp2p_security::owned::SignedStatement,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EnrolRequest {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::EnrolRequest::new`] sets them.
             pub const fn new(
                 token: rt::alloc::vec::Vec<u8>,
                 credential: super::super::iotp2p_security::owned::SignedStatement,
@@ -5524,29 +4472,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(EnrolRequest { token, credential } unknown_fields, own_encoder);
+
         impl EnrolRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
             }
-        }
 
-        impl<'a> rt::Message<'a> for EnrolRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::EnrolRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.token;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.credential;
-                len += 1 + v.encoded_len();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5562,23 +4497,20 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The output of `enrol`: what the account may do at this relay.
-        ///
-        /// The owned form of [`super::EnrolResult`].
+        /// The owned form of [`super::EnrolResult`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct EnrolResult {
-            /// The provider's name for the account, for people; never parsed.
             pub account: rt::alloc::string::String,
-            /// The domains in which the account may register addresses.
             pub domains: rt::alloc::vec::Vec<rt::alloc::string::String>,
-            /// How many addresses the account may hold at once.
             pub max_registrations: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EnrolResult {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::EnrolResult::new`] sets them.
             pub const fn new(
                 account: rt::alloc::string::String,
                 domains: rt::alloc::vec::Vec<rt::alloc::string::String>,
@@ -5593,35 +4525,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(EnrolResult {
+            account, domains, max_registrations,
+        } unknown_fields, own_encoder);
+
         impl EnrolResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 3
             }
-        }
 
-        impl<'a> rt::Message<'a> for EnrolResult {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::EnrolResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.account;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.domains;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::head_len(item.len() as u64) + item.len())
-                        .sum::<usize>();
-                let v = &self.max_registrations;
-                len += 1 + rt::head_len(*v as u64);
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5647,19 +4562,15 @@ rt::cfg_alloc! {
 
         pub use super::LookupPolicy;
 
-        /// The relay policy of one registered address, set by an administrator of the account.
-        ///
-        /// The owned form of [`super::RelayPolicy`].
+        /// The owned form of [`super::RelayPolicy`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RelayPolicy {
-            /// Who may look the address up.
             pub lookup: LookupPolicy,
-            /// With `Listed`: the node IDs that may look it up. Never present and empty.
             pub lookup_allowed:
                 Option<rt::alloc::vec::Vec<super::super::iotp2p_security::owned::NodeId>>,
-            /// How many messages the relay holds for the node; absent means the relay's maximum.
             pub max_held_messages: Option<u16>,
-            /// How long, in seconds, the relay holds a message for the node; absent means the relay's maximum.
             pub max_hold_time: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5669,27 +4580,17 @@ rt::cfg_alloc! {
             /// The schema's default of `lookup`: its value when an encoding leaves the field out.
             pub const DEFAULT_LOOKUP: LookupPolicy = super::RelayPolicy::DEFAULT_LOOKUP;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `lookup`: [`Self::DEFAULT_LOOKUP`] (`LookupPolicy::Public`),
-            /// - `lookup_allowed`, `max_held_messages`, `max_hold_time`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    lookup: Self::DEFAULT_LOOKUP,
-                    lookup_allowed: None,
-                    max_held_messages: None,
-                    max_hold_time: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::RelayPolicy::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::RelayPolicy::new())
             }
         }
 
-        impl Default for RelayPolicy {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(RelayPolicy);
+
+        rt::owned_message!(RelayPolicy {
+            lookup, lookup_allowed, max_held_messages, max_hold_time,
+        } unknown_fields, own_encoder);
 
         impl RelayPolicy {
             /// Number of map entries the encoding has.
@@ -5700,33 +4601,9 @@ rt::cfg_alloc! {
                     + usize::from(self.max_held_messages.is_some())
                     + usize::from(self.max_hold_time.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for RelayPolicy {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RelayPolicy::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.lookup;
-                if self.lookup.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                if let Some(v) = &self.lookup_allowed {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
-                }
-                if let Some(v) = &self.max_held_messages {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.max_hold_time {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5755,34 +4632,21 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of `register`: bind an address of the account's domains to a node.
-        ///
-        /// The owned form of [`super::RegisterRequest`].
+        /// The owned form of [`super::RegisterRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RegisterRequest {
-            /// The node's credential statement, naming the address to bind.
             pub credential: super::super::iotp2p_security::owned::SignedStatement,
-            /// The address's relay policy; absent means the relay's default policy.
             pub policy: Option<RelayPolicy>,
-            /// Only when the address's domain has moved to this relay from another provider: the host names
-            /// (SRV targets) of the relay that served the address before. This relay accepts from them, for
-            /// its `max_hold_time` after the registration, the held messages they forward for the address
-            /// (spec/03-resolution-and-delivery.md, "Same address, new home relay"). Never present and empty.
             pub previous_relays: Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
-            /// Only when the node moves here from another address: its re-homing statement, whose
-            /// `new_address` is the address that `credential` names. The relay then also accepts messages for
-            /// the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
-            /// relay").
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RegisterRequest {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `policy`, `previous_relays`, `rehoming`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RegisterRequest::new`] sets them.
             pub const fn new(
                 credential: super::super::iotp2p_security::owned::SignedStatement,
             ) -> Self {
@@ -5796,6 +4660,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(RegisterRequest {
+            credential, policy, previous_relays, rehoming,
+        } unknown_fields, own_encoder);
+
         impl RegisterRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5805,35 +4673,9 @@ rt::cfg_alloc! {
                     + usize::from(self.previous_relays.is_some())
                     + usize::from(self.rehoming.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for RegisterRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RegisterRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.credential;
-                len += 1 + v.encoded_len();
-                if let Some(v) = &self.policy {
-                    len += 1 + v.encoded_len();
-                }
-                if let Some(v) = &self.previous_relays {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
-                if let Some(v) = &self.rehoming {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5864,25 +4706,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of `release`: an address is given up.
-        ///
-        /// The owned form of [`super::ReleaseRequest`].
+        /// The owned form of [`super::ReleaseRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct ReleaseRequest {
-            /// The address.
             pub address: super::super::iotp2p_core::owned::Address,
-            /// The re-homing statement of the node that leaves the address, when it moves: the relay then
-            /// forwards and answers lookups during the grace period. Absent: the address ends now.
             pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl ReleaseRequest {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `rehoming`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::ReleaseRequest::new`] sets them.
             pub const fn new(address: super::super::iotp2p_core::owned::Address) -> Self {
                 Self {
                     address,
@@ -5892,30 +4728,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(ReleaseRequest { address, rehoming } unknown_fields, own_encoder);
+
         impl ReleaseRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for ReleaseRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::ReleaseRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.address;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if let Some(v) = &self.rehoming {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5932,21 +4754,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of `set_policy`.
-        ///
-        /// The owned form of [`super::PolicyRequest`].
+        /// The owned form of [`super::PolicyRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PolicyRequest {
-            /// A registered address of the account.
             pub address: super::super::iotp2p_core::owned::Address,
-            /// The new policy.
             pub policy: RelayPolicy,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PolicyRequest {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PolicyRequest::new`] sets them.
             pub const fn new(
                 address: super::super::iotp2p_core::owned::Address,
                 policy: RelayPolicy,
@@ -5959,29 +4779,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(PolicyRequest { address, policy } unknown_fields, own_encoder);
+
         impl PolicyRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
             }
-        }
 
-        impl<'a> rt::Message<'a> for PolicyRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PolicyRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.address;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.policy;
-                len += 1 + v.encoded_len();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5997,23 +4804,20 @@ rt::cfg_alloc! {
             }
         }
 
-        /// One registered address of an account.
-        ///
-        /// The owned form of [`super::RegistrationInfo`].
+        /// The owned form of [`super::RegistrationInfo`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RegistrationInfo {
-            /// The address.
             pub address: super::super::iotp2p_core::owned::Address,
-            /// The node it is bound to.
             pub node: super::super::iotp2p_security::owned::NodeId,
-            /// Its relay policy.
             pub policy: RelayPolicy,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RegistrationInfo {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RegistrationInfo::new`] sets them.
             pub const fn new(
                 address: super::super::iotp2p_core::owned::Address,
                 node: super::super::iotp2p_security::owned::NodeId,
@@ -6028,30 +4832,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(RegistrationInfo {
+            address, node, policy,
+        } unknown_fields, own_encoder);
+
         impl RegistrationInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 3
             }
-        }
 
-        impl<'a> rt::Message<'a> for RegistrationInfo {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RegistrationInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.address;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len += 1 + 34;
-                let v = &self.policy;
-                len += 1 + v.encoded_len();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6069,68 +4861,33 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of `registrations`.
-        ///
-        /// The owned form of [`super::RegistrationsRequest`].
+        /// The owned form of [`super::RegistrationsRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RegistrationsRequest {
-            /// List the registrations whose address sorts after this one; absent: from the first.
             pub after: Option<super::super::iotp2p_core::owned::Address>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RegistrationsRequest {
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `after`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    after: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::RegistrationsRequest::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::RegistrationsRequest::new())
             }
         }
 
-        impl Default for RegistrationsRequest {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(RegistrationsRequest);
 
-        impl<'a> rt::AsBorrowed<'a, super::RegistrationsRequest<'a>> for RegistrationsRequest {
-            fn as_borrowed(&'a self) -> super::RegistrationsRequest<'a> {
-                super::RegistrationsRequest {
-                    after: self.after.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(RegistrationsRequest { after } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for RegistrationsRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RegistrationsRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::RegistrationsRequest::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::RegistrationsRequest::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The output of `registrations`: one page of the account's registered addresses, in ascending order.
-        ///
-        /// The owned form of [`super::RegistrationPage`].
+        /// The owned form of [`super::RegistrationPage`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RegistrationPage {
-            /// The registrations.
             pub entries: rt::alloc::vec::Vec<RegistrationInfo>,
-            /// More registrations follow the last one of this page.
             pub more: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -6140,10 +4897,7 @@ rt::cfg_alloc! {
             /// The schema's default of `more`: its value when an encoding leaves the field out.
             pub const DEFAULT_MORE: bool = super::RegistrationPage::DEFAULT_MORE;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RegistrationPage::new`] sets them.
             pub const fn new(entries: rt::alloc::vec::Vec<RegistrationInfo>) -> Self {
                 Self {
                     entries,
@@ -6153,32 +4907,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(RegistrationPage { entries, more } unknown_fields, own_encoder);
+
         impl RegistrationPage {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.more)
             }
-        }
 
-        impl<'a> rt::Message<'a> for RegistrationPage {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RegistrationPage::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.entries;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                if self.more {
-                    len += 1 + 1;
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6200,57 +4938,33 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Actions of Relay.
-        ///
-        /// The owned form of [`super::RelayActions`].
+        /// The owned form of [`super::RelayActions`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum RelayActions {
-            /// Ask which node an address of this relay's domain is bound to (the provider binding).
             Lookup(super::super::iotp2p_core::owned::Address),
-            /// Join a provider account with an enrolment token (spec/03-resolution-and-delivery.md,
-            /// "Registration of nodes").
             Enrol(EnrolRequest),
-            /// Bind an address to a node, or replace its credential statement by a newer one. Account
-            /// administrator.
             Register(RegisterRequest),
-            /// Give up an address, optionally forwarding for a node that moves. Account administrator.
             Release(ReleaseRequest),
-            /// Remove a controller from the account (itself, or another one). Account administrator.
             Unenrol(super::super::iotp2p_security::owned::NodeId),
-            /// Change the relay policy of an address. Account administrator.
             SetPolicy(PolicyRequest),
-            /// List the account's registrations, one page at a time. Account administrator.
             Registrations(RegistrationsRequest),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::Message<'a> for RelayActions {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RelayActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
+        rt::owned_union!(RelayActions {
+            Lookup(..), Enrol(..), Register(..), Release(..), Unenrol(..), SetPolicy(..),
+            Registrations(..),
+            ;
+        } Unrecognized, own_encoder);
 
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Lookup(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Enrol(v) => 1 + v.encoded_len(),
-                    Self::Register(v) => 1 + v.encoded_len(),
-                    Self::Release(v) => 1 + v.encoded_len(),
-                    Self::Unenrol(_) => 1 + 34,
-                    Self::SetPolicy(v) => 1 + v.encoded_len(),
-                    Self::Registrations(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        impl RelayActions {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Lookup(v) => {
@@ -6294,43 +5008,28 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Outputs of Relay.
-        ///
-        /// The owned form of [`super::RelayOutputs`].
+        /// The owned form of [`super::RelayOutputs`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum RelayOutputs {
-            /// Output of lookup.
             Lookup(LookupResult),
-            /// Output of enrol.
             Enrol(EnrolResult),
-            /// Output of registrations.
             Registrations(RegistrationPage),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::Message<'a> for RelayOutputs {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RelayOutputs::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
+        rt::owned_union!(RelayOutputs {
+            Lookup(..), Enrol(..), Registrations(..),
+            ;
+        } Unrecognized, own_encoder);
 
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Lookup(v) => 1 + v.encoded_len(),
-                    Self::Enrol(v) => 1 + v.encoded_len(),
-                    Self::Registrations(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        impl RelayOutputs {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Lookup(v) => {
@@ -6580,1042 +5279,456 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for StandardCapability {
-        const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
-        const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StandardCapability;
+    rt::fuzz_type!(StandardCapability: "iotp2p.capabilities.StandardCapability", numbers [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(
-                u,
-                &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-            )?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(StandardCapability);
-
-    impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
-        const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
-        const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeviceInfoProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::DeviceInfoProperties {
-                vendor: g.text(32)?,
-                product: g.text(32)?,
-                name: g.text(32)?,
-                hardware_version: g.opt(|g| g.text(16))?,
-                serial_number: g.opt(|g| g.text(32))?,
-                product_url: g.opt(|g| g.text(128))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::DeviceInfoProperties: "iotp2p.capabilities.DeviceInfoProperties", DeviceInfoProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::DeviceInfoProperties {
+            vendor: g.text(32)?,
+            product: g.text(32)?,
+            name: g.text(32)?,
+            hardware_version: g.opt(|g| g.text(16))?,
+            serial_number: g.opt(|g| g.text(32))?,
+            product_url: g.opt(|g| g.text(128))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.vendor), 32, "DeviceInfoProperties.vendor");
             a.len(Some(&self.product), 32, "DeviceInfoProperties.product");
             a.len(Some(&self.name), 32, "DeviceInfoProperties.name");
-            a.len(
-                self.hardware_version.as_ref(),
-                16,
-                "DeviceInfoProperties.hardware_version",
-            );
-            a.len(
-                self.serial_number.as_ref(),
-                32,
-                "DeviceInfoProperties.serial_number",
-            );
-            a.len(
-                self.product_url.as_ref(),
-                128,
-                "DeviceInfoProperties.product_url",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.len(self.hardware_version.as_ref(), 16, "DeviceInfoProperties.hardware_version");
+            a.len(self.serial_number.as_ref(), 32, "DeviceInfoProperties.serial_number");
+            a.len(self.product_url.as_ref(), 128, "DeviceInfoProperties.product_url");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::DeviceInfoProperties);
-
-    impl rt::fuzz::FuzzType for owned::FirmwareProperties {
-        const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
-        const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = FirmwareProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::FirmwareProperties {
-                version: g.nested()?,
-                version_text: g.text(32)?,
-                build: g.opt(|g| g.int(0, 4294967295))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::FirmwareProperties: "iotp2p.capabilities.FirmwareProperties", FirmwareProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::FirmwareProperties {
+            version: g.nested()?,
+            version_text: g.text(32)?,
+            build: g.opt(|g| g.int(0, 4294967295))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.version));
-            a.len(
-                Some(&self.version_text),
-                32,
-                "FirmwareProperties.version_text",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.len(Some(&self.version_text), 32, "FirmwareProperties.version_text");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::FirmwareProperties);
+    rt::fuzz_type!(BatteryState: "iotp2p.capabilities.BatteryState", numbers [0, 1, 2], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for BatteryState {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryState";
-        const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryState;
+    rt::fuzz_type!(ChargeState: "iotp2p.capabilities.ChargeState", numbers [0, 1, 2], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(BatteryState);
-
-    impl rt::fuzz::FuzzType for ChargeState {
-        const NAME: &'static str = "iotp2p.capabilities.ChargeState";
-        const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ChargeState;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(ChargeState);
-
-    impl rt::fuzz::FuzzType for owned::BatteryProperties {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
-        const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::BatteryProperties {
-                percent: g.int(0, 100)?,
-                state: g.nested()?,
-                voltage: g.opt(|g| g.int(0, 65535))?,
-                charging: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::BatteryProperties: "iotp2p.capabilities.BatteryProperties", BatteryProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::BatteryProperties {
+            percent: g.int(0, 100)?,
+            state: g.nested()?,
+            voltage: g.opt(|g| g.int(0, 65535))?,
+            charging: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.percent), 0, 100, "BatteryProperties.percent");
             a.nested(Some(&self.state));
             a.nested(self.charging.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::BatteryProperties);
-
-    impl rt::fuzz::FuzzType for owned::BatteryEvents {
-        const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
-        const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = BatteryEvents<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(1, 0)? {
-                0 => owned::BatteryEvents::StateChanged(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[16])?;
-                    owned::BatteryEvents::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::BatteryEvents: "iotp2p.capabilities.BatteryEvents", BatteryEvents<'a>, cycle false;
+        generate(g) match g.variant(1, 0)? {
+            0 => owned::BatteryEvents::StateChanged(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[16])?;
+                owned::BatteryEvents::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::StateChanged(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[16]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::BatteryEvents);
+    rt::fuzz_type!(IdentifyEffect: "iotp2p.capabilities.IdentifyEffect", numbers [0, 1, 2, 3], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for IdentifyEffect {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
-        const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyEffect;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
+    rt::fuzz_type! {
+        owned::IdentifyProperties: "iotp2p.capabilities.IdentifyProperties", IdentifyProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::IdentifyProperties {
+            remaining: g.int(0, 65535)?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(IdentifyEffect);
-
-    impl rt::fuzz::FuzzType for owned::IdentifyProperties {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
-        const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::IdentifyProperties {
-                remaining: g.int(0, 65535)?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
-    }
-
-    rt::fuzz::arbitrary!(owned::IdentifyProperties);
-
-    impl rt::fuzz::FuzzType for owned::IdentifyInput {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
-        const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyInput<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::IdentifyInput {
-                duration: g.int(0, 65535)?,
-                effect: g.nested()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::IdentifyInput: "iotp2p.capabilities.IdentifyInput", IdentifyInput<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::IdentifyInput {
+            duration: g.int(0, 65535)?,
+            effect: g.nested()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.effect));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::IdentifyInput);
-
-    impl rt::fuzz::FuzzType for owned::IdentifyActions {
-        const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
-        const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IdentifyActions<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(1, 0)? {
-                0 => owned::IdentifyActions::Identify(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[8])?;
-                    owned::IdentifyActions::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::IdentifyActions: "iotp2p.capabilities.IdentifyActions", IdentifyActions<'a>, cycle false;
+        generate(g) match g.variant(1, 0)? {
+            0 => owned::IdentifyActions::Identify(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[8])?;
+                owned::IdentifyActions::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Identify(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::IdentifyActions);
+    rt::fuzz_type! {
+        owned::OnOffProperties: "iotp2p.capabilities.OnOffProperties", OnOffProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::OnOffProperties {
+            on: g.bool()?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
+    }
 
-    impl rt::fuzz::FuzzType for owned::OnOffProperties {
-        const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
-        const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = OnOffProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::OnOffProperties {
-                on: g.bool()?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
+    rt::fuzz_type! {
+        owned::OnOffActions: "iotp2p.capabilities.OnOffActions", OnOffActions<'a>, cycle false;
+        generate(g) match g.variant(3, 0)? {
+            0 => owned::OnOffActions::Off,
+            1 => owned::OnOffActions::On,
+            2 => owned::OnOffActions::Toggle,
+            _ => {
+                let (key, value) = g.unknown_variant(&[8, 9, 10])?;
+                owned::OnOffActions::Unrecognized { key, value }
             }
-            a.leave(false);
-        }
-    }
-
-    rt::fuzz::arbitrary!(owned::OnOffProperties);
-
-    impl rt::fuzz::FuzzType for owned::OnOffActions {
-        const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
-        const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = OnOffActions<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(3, 0)? {
-                0 => owned::OnOffActions::Off,
-                1 => owned::OnOffActions::On,
-                2 => owned::OnOffActions::Toggle,
-                _ => {
-                    let (key, value) = g.unknown_variant(&[8, 9, 10])?;
-                    owned::OnOffActions::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+        };
+        audit(self, a) {
             match self {
                 Self::Off => {}
                 Self::On => {}
                 Self::Toggle => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::OnOffActions);
-
-    impl rt::fuzz::FuzzType for owned::LevelProperties {
-        const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
-        const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LevelProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::LevelProperties {
-                level: g.int(0, 254)?,
-                min_level: g.opt(|g| g.int(0, 254))?,
-                max_level: g.opt(|g| g.int(0, 254))?,
-                default_transition: g.opt(|g| g.int(0, 65535))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::LevelProperties: "iotp2p.capabilities.LevelProperties", LevelProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::LevelProperties {
+            level: g.int(0, 254)?,
+            min_level: g.opt(|g| g.int(0, 254))?,
+            max_level: g.opt(|g| g.int(0, 254))?,
+            default_transition: g.opt(|g| g.int(0, 65535))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.level), 0, 254, "LevelProperties.level");
             a.int(self.min_level.as_ref(), 0, 254, "LevelProperties.min_level");
             a.int(self.max_level.as_ref(), 0, 254, "LevelProperties.max_level");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::LevelProperties);
-
-    impl rt::fuzz::FuzzType for owned::SetLevel {
-        const NAME: &'static str = "iotp2p.capabilities.SetLevel";
-        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetLevel<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SetLevel {
-                level: g.int(0, 254)?,
-                transition: g.opt(|g| g.int(0, 65535))?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SetLevel: "iotp2p.capabilities.SetLevel", SetLevel<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SetLevel {
+            level: g.int(0, 254)?,
+            transition: g.opt(|g| g.int(0, 65535))?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.level), 0, 254, "SetLevel.level");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SetLevel);
-
-    impl rt::fuzz::FuzzType for owned::StepLevel {
-        const NAME: &'static str = "iotp2p.capabilities.StepLevel";
-        const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StepLevel<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::StepLevel {
-                delta: g.int(-254, 254)?,
-                transition: g.opt(|g| g.int(0, 65535))?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::StepLevel: "iotp2p.capabilities.StepLevel", StepLevel<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::StepLevel {
+            delta: g.int(-254, 254)?,
+            transition: g.opt(|g| g.int(0, 65535))?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.delta), -254, 254, "StepLevel.delta");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::StepLevel);
-
-    impl rt::fuzz::FuzzType for owned::LevelActions {
-        const NAME: &'static str = "iotp2p.capabilities.LevelActions";
-        const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LevelActions<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(3, 2)? {
-                0 => owned::LevelActions::SetLevel(g.nested()?),
-                1 => owned::LevelActions::Step(g.nested()?),
-                2 => owned::LevelActions::Stop,
-                _ => {
-                    let (key, value) = g.unknown_variant(&[8, 9, 10])?;
-                    owned::LevelActions::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::LevelActions: "iotp2p.capabilities.LevelActions", LevelActions<'a>, cycle false;
+        generate(g) match g.variant(3, 2)? {
+            0 => owned::LevelActions::SetLevel(g.nested()?),
+            1 => owned::LevelActions::Step(g.nested()?),
+            2 => owned::LevelActions::Stop,
+            _ => {
+                let (key, value) = g.unknown_variant(&[8, 9, 10])?;
+                owned::LevelActions::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::SetLevel(v) => a.nested(Some(v)),
                 Self::Step(v) => a.nested(Some(v)),
                 Self::Stop => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::LevelActions);
-
-    impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
-        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
-        const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorTemperatureProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::ColorTemperatureProperties {
-                kelvin: g.int(1000, 20000)?,
-                min_kelvin: g.int(1000, 20000)?,
-                max_kelvin: g.int(1000, 20000)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
+    rt::fuzz_type! {
+        owned::ColorTemperatureProperties: "iotp2p.capabilities.ColorTemperatureProperties", ColorTemperatureProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::ColorTemperatureProperties {
+            kelvin: g.int(1000, 20000)?,
+            min_kelvin: g.int(1000, 20000)?,
+            max_kelvin: g.int(1000, 20000)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.kelvin), 1000, 20000, "ColorTemperatureProperties.kelvin");
+            a.int(Some(&self.min_kelvin), 1000, 20000, "ColorTemperatureProperties.min_kelvin");
+            a.int(Some(&self.max_kelvin), 1000, 20000, "ColorTemperatureProperties.max_kelvin");
         }
+    }
 
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.kelvin),
-                1000,
-                20000,
-                "ColorTemperatureProperties.kelvin",
-            );
-            a.int(
-                Some(&self.min_kelvin),
-                1000,
-                20000,
-                "ColorTemperatureProperties.min_kelvin",
-            );
-            a.int(
-                Some(&self.max_kelvin),
-                1000,
-                20000,
-                "ColorTemperatureProperties.max_kelvin",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
+    rt::fuzz_type! {
+        owned::SetColorTemperature: "iotp2p.capabilities.SetColorTemperature", SetColorTemperature<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SetColorTemperature {
+            kelvin: g.int(1000, 20000)?,
+            transition: g.opt(|g| g.int(0, 65535))?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.kelvin), 1000, 20000, "SetColorTemperature.kelvin");
+        }
+    }
+
+    rt::fuzz_type! {
+        owned::ColorTemperatureActions: "iotp2p.capabilities.ColorTemperatureActions", ColorTemperatureActions<'a>, cycle false;
+        generate(g) match g.variant(1, 0)? {
+            0 => owned::ColorTemperatureActions::SetColorTemperature(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[8])?;
+                owned::ColorTemperatureActions::Unrecognized { key, value }
             }
-            a.leave(false);
-        }
-    }
-
-    rt::fuzz::arbitrary!(owned::ColorTemperatureProperties);
-
-    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
-        const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
-        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetColorTemperature<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SetColorTemperature {
-                kelvin: g.int(1000, 20000)?,
-                transition: g.opt(|g| g.int(0, 65535))?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.kelvin),
-                1000,
-                20000,
-                "SetColorTemperature.kelvin",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
-    }
-
-    rt::fuzz::arbitrary!(owned::SetColorTemperature);
-
-    impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
-        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
-        const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorTemperatureActions<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(1, 0)? {
-                0 => owned::ColorTemperatureActions::SetColorTemperature(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[8])?;
-                    owned::ColorTemperatureActions::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+        };
+        audit(self, a) {
             match self {
                 Self::SetColorTemperature(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::ColorTemperatureActions);
-
-    impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
-        const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
-        const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::TemperatureMeasurementProperties {
-                temperature: g.int(-27315, 32767)?,
-                min_measurable: g.opt(|g| g.int(-27315, 32767))?,
-                max_measurable: g.opt(|g| g.int(-27315, 32767))?,
-                tolerance: g.opt(|g| g.int(0, 65535))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.temperature),
-                -27315,
-                32767,
-                "TemperatureMeasurementProperties.temperature",
-            );
-            a.int(
-                self.min_measurable.as_ref(),
-                -27315,
-                32767,
-                "TemperatureMeasurementProperties.min_measurable",
-            );
-            a.int(
-                self.max_measurable.as_ref(),
-                -27315,
-                32767,
-                "TemperatureMeasurementProperties.max_measurable",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::TemperatureMeasurementProperties: "iotp2p.capabilities.TemperatureMeasurementProperties", TemperatureMeasurementProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::TemperatureMeasurementProperties {
+            temperature: g.int(-27315, 32767)?,
+            min_measurable: g.opt(|g| g.int(-27315, 32767))?,
+            max_measurable: g.opt(|g| g.int(-27315, 32767))?,
+            tolerance: g.opt(|g| g.int(0, 65535))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.temperature), -27315, 32767, "TemperatureMeasurementProperties.temperature");
+            a.int(self.min_measurable.as_ref(), -27315, 32767, "TemperatureMeasurementProperties.min_measurable");
+            a.int(self.max_measurable.as_ref(), -27315, 32767, "TemperatureMeasurementProperties.max_measurable");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::TemperatureMeasurementProperties);
-
-    impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
-        const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
-        const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = HumidityMeasurementProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::HumidityMeasurementProperties {
-                humidity: g.int(0, 10000)?,
-                min_measurable: g.opt(|g| g.int(0, 10000))?,
-                max_measurable: g.opt(|g| g.int(0, 10000))?,
-                tolerance: g.opt(|g| g.int(0, 10000))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.humidity),
-                0,
-                10000,
-                "HumidityMeasurementProperties.humidity",
-            );
-            a.int(
-                self.min_measurable.as_ref(),
-                0,
-                10000,
-                "HumidityMeasurementProperties.min_measurable",
-            );
-            a.int(
-                self.max_measurable.as_ref(),
-                0,
-                10000,
-                "HumidityMeasurementProperties.max_measurable",
-            );
-            a.int(
-                self.tolerance.as_ref(),
-                0,
-                10000,
-                "HumidityMeasurementProperties.tolerance",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::HumidityMeasurementProperties: "iotp2p.capabilities.HumidityMeasurementProperties", HumidityMeasurementProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::HumidityMeasurementProperties {
+            humidity: g.int(0, 10000)?,
+            min_measurable: g.opt(|g| g.int(0, 10000))?,
+            max_measurable: g.opt(|g| g.int(0, 10000))?,
+            tolerance: g.opt(|g| g.int(0, 10000))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.humidity), 0, 10000, "HumidityMeasurementProperties.humidity");
+            a.int(self.min_measurable.as_ref(), 0, 10000, "HumidityMeasurementProperties.min_measurable");
+            a.int(self.max_measurable.as_ref(), 0, 10000, "HumidityMeasurementProperties.max_measurable");
+            a.int(self.tolerance.as_ref(), 0, 10000, "HumidityMeasurementProperties.tolerance");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::HumidityMeasurementProperties);
-
-    impl rt::fuzz::FuzzType for owned::RelayProperties {
-        const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
-        const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RelayProperties {
-                max_held_messages: g.int(16, 65535)?,
-                max_held_bytes: g.int(4096, 4294967295)?,
-                max_hold_time: g.int(86400, 4294967295)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.max_held_messages),
-                16,
-                65535,
-                "RelayProperties.max_held_messages",
-            );
-            a.int(
-                Some(&self.max_held_bytes),
-                4096,
-                4294967295,
-                "RelayProperties.max_held_bytes",
-            );
-            a.int(
-                Some(&self.max_hold_time),
-                86400,
-                4294967295,
-                "RelayProperties.max_hold_time",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::RelayProperties: "iotp2p.capabilities.RelayProperties", RelayProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RelayProperties {
+            max_held_messages: g.int(16, 65535)?,
+            max_held_bytes: g.int(4096, 4294967295)?,
+            max_hold_time: g.int(86400, 4294967295)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.max_held_messages), 16, 65535, "RelayProperties.max_held_messages");
+            a.int(Some(&self.max_held_bytes), 4096, 4294967295, "RelayProperties.max_held_bytes");
+            a.int(Some(&self.max_hold_time), 86400, 4294967295, "RelayProperties.max_hold_time");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RelayProperties);
-
-    impl rt::fuzz::FuzzType for owned::LookupResult {
-        const NAME: &'static str = "iotp2p.capabilities.LookupResult";
-        const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LookupResult<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::LookupResult {
-                credential: g.opt(|g| g.nested())?,
-                rehoming: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::LookupResult: "iotp2p.capabilities.LookupResult", LookupResult<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::LookupResult {
+            credential: g.opt(|g| g.nested())?,
+            rehoming: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.nested(self.credential.as_ref());
             a.nested(self.rehoming.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::LookupResult);
-
-    impl rt::fuzz::FuzzType for owned::EnrolRequest {
-        const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
-        const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EnrolRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::EnrolRequest {
-                token: g.bytes(32)?,
-                credential: g.nested()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::EnrolRequest: "iotp2p.capabilities.EnrolRequest", EnrolRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::EnrolRequest {
+            token: g.bytes(32)?,
+            credential: g.nested()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.token), 32, "EnrolRequest.token");
             a.nested(Some(&self.credential));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::EnrolRequest);
-
-    impl rt::fuzz::FuzzType for owned::EnrolResult {
-        const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
-        const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EnrolResult<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::EnrolResult {
-                account: g.text(64)?,
-                domains: g.items(8, |g| g.text(253))?,
-                max_registrations: g.int(0, 4294967295)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::EnrolResult: "iotp2p.capabilities.EnrolResult", EnrolResult<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::EnrolResult {
+            account: g.text(64)?,
+            domains: g.items(8, |g| g.text(253))?,
+            max_registrations: g.int(0, 4294967295)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.account), 64, "EnrolResult.account");
-            a.items(Some(&self.domains), 8, "EnrolResult.domains", |a, v| {
-                a.len(Some(v), 253, "EnrolResult.domains")
-            });
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.items(Some(&self.domains), 8, "EnrolResult.domains", |a, v| a.len(Some(v), 253, "EnrolResult.domains"));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::EnrolResult);
+    rt::fuzz_type!(LookupPolicy: "iotp2p.capabilities.LookupPolicy", numbers [0, 1, 2], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for LookupPolicy {
-        const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
-        const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LookupPolicy;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(LookupPolicy);
-
-    impl rt::fuzz::FuzzType for owned::RelayPolicy {
-        const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
-        const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayPolicy<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RelayPolicy {
-                lookup: g.nested()?,
-                lookup_allowed: g.opt(|g| g.items(8, |g| g.fixed()))?,
-                max_held_messages: g.opt(|g| g.int(0, 65535))?,
-                max_hold_time: g.opt(|g| g.int(0, 4294967295))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RelayPolicy: "iotp2p.capabilities.RelayPolicy", RelayPolicy<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RelayPolicy {
+            lookup: g.nested()?,
+            lookup_allowed: g.opt(|g| g.items(8, |g| g.fixed()))?,
+            max_held_messages: g.opt(|g| g.int(0, 65535))?,
+            max_hold_time: g.opt(|g| g.int(0, 4294967295))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.lookup));
-            a.len(
-                self.lookup_allowed.as_ref(),
-                8,
-                "RelayPolicy.lookup_allowed",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.len(self.lookup_allowed.as_ref(), 8, "RelayPolicy.lookup_allowed");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RelayPolicy);
-
-    impl rt::fuzz::FuzzType for owned::RegisterRequest {
-        const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
-        const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegisterRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RegisterRequest {
-                credential: g.nested()?,
-                policy: g.opt(|g| g.nested())?,
-                previous_relays: g.opt(|g| g.items(4, |g| g.text(253)))?,
-                rehoming: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RegisterRequest: "iotp2p.capabilities.RegisterRequest", RegisterRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RegisterRequest {
+            credential: g.nested()?,
+            policy: g.opt(|g| g.nested())?,
+            previous_relays: g.opt(|g| g.items(4, |g| g.text(253)))?,
+            rehoming: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.credential));
             a.nested(self.policy.as_ref());
-            a.items(
-                self.previous_relays.as_ref(),
-                4,
-                "RegisterRequest.previous_relays",
-                |a, v| a.len(Some(v), 253, "RegisterRequest.previous_relays"),
-            );
+            a.items(self.previous_relays.as_ref(), 4, "RegisterRequest.previous_relays", |a, v| a.len(Some(v), 253, "RegisterRequest.previous_relays"));
             a.nested(self.rehoming.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RegisterRequest);
-
-    impl rt::fuzz::FuzzType for owned::ReleaseRequest {
-        const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
-        const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ReleaseRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::ReleaseRequest {
-                address: g.text(254)?,
-                rehoming: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::ReleaseRequest: "iotp2p.capabilities.ReleaseRequest", ReleaseRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::ReleaseRequest {
+            address: g.text(254)?,
+            rehoming: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.address), 254, "ReleaseRequest.address");
             a.nested(self.rehoming.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::ReleaseRequest);
-
-    impl rt::fuzz::FuzzType for owned::PolicyRequest {
-        const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
-        const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PolicyRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PolicyRequest {
-                address: g.text(254)?,
-                policy: g.nested()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::PolicyRequest: "iotp2p.capabilities.PolicyRequest", PolicyRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PolicyRequest {
+            address: g.text(254)?,
+            policy: g.nested()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.address), 254, "PolicyRequest.address");
             a.nested(Some(&self.policy));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::PolicyRequest);
-
-    impl rt::fuzz::FuzzType for owned::RegistrationInfo {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
-        const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationInfo<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RegistrationInfo {
-                address: g.text(254)?,
-                node: g.fixed()?,
-                policy: g.nested()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RegistrationInfo: "iotp2p.capabilities.RegistrationInfo", RegistrationInfo<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RegistrationInfo {
+            address: g.text(254)?,
+            node: g.fixed()?,
+            policy: g.nested()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.address), 254, "RegistrationInfo.address");
             a.nested(Some(&self.policy));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RegistrationInfo);
-
-    impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
-        const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationsRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RegistrationsRequest {
-                after: g.opt(|g| g.text(254))?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RegistrationsRequest: "iotp2p.capabilities.RegistrationsRequest", RegistrationsRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RegistrationsRequest {
+            after: g.opt(|g| g.text(254))?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
             a.len(self.after.as_ref(), 254, "RegistrationsRequest.after");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RegistrationsRequest);
-
-    impl rt::fuzz::FuzzType for owned::RegistrationPage {
-        const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
-        const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RegistrationPage<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RegistrationPage {
-                entries: g.items(16, |g| g.nested())?,
-                more: g.bool()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(
-                Some(&self.entries),
-                16,
-                "RegistrationPage.entries",
-                |a, v| a.nested(Some(v)),
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::RegistrationPage: "iotp2p.capabilities.RegistrationPage", RegistrationPage<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RegistrationPage {
+            entries: g.items(16, |g| g.nested())?,
+            more: g.bool()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
+            a.items(Some(&self.entries), 16, "RegistrationPage.entries", |a, v| a.nested(Some(v)));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RegistrationPage);
-
-    impl rt::fuzz::FuzzType for owned::RelayActions {
-        const NAME: &'static str = "iotp2p.capabilities.RelayActions";
-        const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayActions<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(7, 0)? {
-                0 => owned::RelayActions::Lookup(g.text(254)?),
-                1 => owned::RelayActions::Enrol(g.nested()?),
-                2 => owned::RelayActions::Register(g.nested()?),
-                3 => owned::RelayActions::Release(g.nested()?),
-                4 => owned::RelayActions::Unenrol(g.fixed()?),
-                5 => owned::RelayActions::SetPolicy(g.nested()?),
-                6 => owned::RelayActions::Registrations(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[8, 9, 10, 11, 12, 13, 14])?;
-                    owned::RelayActions::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RelayActions: "iotp2p.capabilities.RelayActions", RelayActions<'a>, cycle false;
+        generate(g) match g.variant(7, 0)? {
+            0 => owned::RelayActions::Lookup(g.text(254)?),
+            1 => owned::RelayActions::Enrol(g.nested()?),
+            2 => owned::RelayActions::Register(g.nested()?),
+            3 => owned::RelayActions::Release(g.nested()?),
+            4 => owned::RelayActions::Unenrol(g.fixed()?),
+            5 => owned::RelayActions::SetPolicy(g.nested()?),
+            6 => owned::RelayActions::Registrations(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[8, 9, 10, 11, 12, 13, 14])?;
+                owned::RelayActions::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Lookup(v) => a.len(Some(v), 254, "RelayActions.lookup"),
                 Self::Enrol(v) => a.nested(Some(v)),
@@ -7624,45 +5737,29 @@ rt::cfg_arbitrary! {
                 Self::Unenrol(_) => {}
                 Self::SetPolicy(v) => a.nested(Some(v)),
                 Self::Registrations(v) => a.nested(Some(v)),
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[8, 9, 10, 11, 12, 13, 14])
-                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10, 11, 12, 13, 14]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RelayActions);
-
-    impl rt::fuzz::FuzzType for owned::RelayOutputs {
-        const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
-        const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayOutputs<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(3, 0)? {
-                0 => owned::RelayOutputs::Lookup(g.nested()?),
-                1 => owned::RelayOutputs::Enrol(g.nested()?),
-                2 => owned::RelayOutputs::Registrations(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[8, 9, 14])?;
-                    owned::RelayOutputs::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RelayOutputs: "iotp2p.capabilities.RelayOutputs", RelayOutputs<'a>, cycle false;
+        generate(g) match g.variant(3, 0)? {
+            0 => owned::RelayOutputs::Lookup(g.nested()?),
+            1 => owned::RelayOutputs::Enrol(g.nested()?),
+            2 => owned::RelayOutputs::Registrations(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[8, 9, 14])?;
+                owned::RelayOutputs::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Lookup(v) => a.nested(Some(v)),
                 Self::Enrol(v) => a.nested(Some(v)),
                 Self::Registrations(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 14]),
             }
-            a.leave(false);
         }
     }
-
-    rt::fuzz::arbitrary!(owned::RelayOutputs);
 }

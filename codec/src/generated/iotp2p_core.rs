@@ -79,23 +79,19 @@ pub struct Envelope<'a> {
 impl<'a> Envelope<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2386391;
-
     /// The schema's default of `version`: its value when an encoding leaves the field out.
     pub const DEFAULT_VERSION: u8 = 1;
-
     /// The schema's default of `ack_requested`: its value when an encoding leaves the field out.
     pub const DEFAULT_ACK_REQUESTED: bool = false;
-
     /// The schema's default of `more`: its value when an encoding leaves the field out.
     pub const DEFAULT_MORE: bool = false;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
     /// - `ack_requested`: [`Self::DEFAULT_ACK_REQUESTED`] (`false`),
     /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
-    /// - `correlation_id`, `ttl`, `recipient`, `sender`, `recipient_contact`, `sender_contact`, `key_id`, `sealed`, `body`: `None`,
-    /// - no unknown fields.
+    /// - `correlation_id`, `ttl`, `recipient`, `sender`, `recipient_contact`, `sender_contact`, `key_id`, `sealed`, `body`: `None`.
     pub const fn new(message_id: MessageId) -> Self {
         Self {
             version: Self::DEFAULT_VERSION,
@@ -810,15 +806,13 @@ pub struct ReadRequest<'a> {
 impl<'a> ReadRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 204;
-
     /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
     pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-    /// - `members`: `None`,
-    /// - no unknown fields.
+    /// - `members`: `None`.
     pub const fn new(capability: CapabilityNumber) -> Self {
         Self {
             endpoint: Self::DEFAULT_ENDPOINT,
@@ -949,15 +943,13 @@ pub struct WriteRequest<'a> {
 impl<'a> WriteRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 33111;
-
     /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
     pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-    /// - `echo`: `None`,
-    /// - no unknown fields.
+    /// - `echo`: `None`.
     pub const fn new(capability: CapabilityNumber, values: rt::Array<'a, MemberValue<'a>>) -> Self {
         Self {
             endpoint: Self::DEFAULT_ENDPOINT,
@@ -1105,15 +1097,13 @@ pub struct InvokeRequest<'a> {
 impl<'a> InvokeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1084;
-
     /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
     pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-    /// - `input`, `echo`: `None`,
-    /// - no unknown fields.
+    /// - `input`, `echo`: `None`.
     pub const fn new(capability: CapabilityNumber, action: MemberKey) -> Self {
         Self {
             endpoint: Self::DEFAULT_ENDPOINT,
@@ -1262,9 +1252,9 @@ impl<'a> InvokeResponse<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1029;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-    /// - `output`: `None`,
-    /// - no unknown fields.
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
+    /// - `output`: `None`.
     pub const fn new() -> Self {
         Self {
             output: None,
@@ -1336,12 +1326,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
     }
 }
 
-impl Default for InvokeResponse<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(InvokeResponse<'_>);
 
 /// Subscribe to changes of properties and to events of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1367,19 +1352,16 @@ pub struct SubscribeRequest<'a> {
 impl<'a> SubscribeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 222;
-
     /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
     pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
-
     /// The schema's default of `min_interval`: its value when an encoding leaves the field out.
     pub const DEFAULT_MIN_INTERVAL: u32 = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
     /// - `min_interval`: [`Self::DEFAULT_MIN_INTERVAL`] (`0`),
-    /// - `members`, `lifetime`: `None`,
-    /// - no unknown fields.
+    /// - `members`, `lifetime`: `None`.
     pub const fn new(capability: CapabilityNumber, max_interval: u32) -> Self {
         Self {
             endpoint: Self::DEFAULT_ENDPOINT,
@@ -1661,10 +1643,9 @@ impl<'a> Event<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1053;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `data`, `timestamp`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `data`, `timestamp`: `None`.
     pub const fn new(member: MemberKey, number: u64) -> Self {
         Self {
             member,
@@ -1797,15 +1778,13 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 82980;
-
     /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
     pub const DEFAULT_ENDPOINT: EndpointNumber = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-    /// - `values`, `events`, `max_interval`: `None`,
-    /// - no unknown fields.
+    /// - `values`, `events`, `max_interval`: `None`.
     pub const fn new(capability: CapabilityNumber) -> Self {
         Self {
             endpoint: Self::DEFAULT_ENDPOINT,
@@ -1969,14 +1948,13 @@ pub struct DescribeRequest<'a> {
 impl<'a> DescribeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
-
     /// The schema's default of `endpoints_only`: its value when an encoding leaves the field out.
     pub const DEFAULT_ENDPOINTS_ONLY: bool = false;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
     /// - `endpoints_only`: [`Self::DEFAULT_ENDPOINTS_ONLY`] (`false`),
-    /// - `endpoint`: `None`,
-    /// - no unknown fields.
+    /// - `endpoint`: `None`.
     pub const fn new() -> Self {
         Self {
             endpoint: None,
@@ -2071,12 +2049,7 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
     }
 }
 
-impl Default for DescribeRequest<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(DescribeRequest<'_>);
 
 /// A semantic version, MAJOR.MINOR.PATCH.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -2097,18 +2070,15 @@ pub struct SemVer<'a> {
 impl<'a> SemVer<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
-
     /// The schema's default of `minor`: its value when an encoding leaves the field out.
     pub const DEFAULT_MINOR: u32 = 0;
-
     /// The schema's default of `patch`: its value when an encoding leaves the field out.
     pub const DEFAULT_PATCH: u32 = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `minor`: [`Self::DEFAULT_MINOR`] (`0`),
-    /// - `patch`: [`Self::DEFAULT_PATCH`] (`0`),
-    /// - no unknown fields.
+    /// - `patch`: [`Self::DEFAULT_PATCH`] (`0`).
     pub const fn new(major: u32) -> Self {
         Self {
             major,
@@ -2248,10 +2218,9 @@ impl<'a> CapabilityInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1163;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `members`, `schema`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `members`, `schema`: `None`.
     pub const fn new(
         id: CapabilityNumber,
         package: &'a str,
@@ -2510,10 +2479,9 @@ impl<'a> EndpointInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 37259;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `label`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `label`: `None`.
     pub const fn new(
         endpoint: EndpointNumber,
         capabilities: rt::Array<'a, CapabilityInfo<'a>>,
@@ -2633,14 +2601,12 @@ pub struct Description<'a> {
 impl<'a> Description<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 2384586;
-
     /// The schema's default of `revision`: its value when an encoding leaves the field out.
     pub const DEFAULT_REVISION: u32 = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `revision`: [`Self::DEFAULT_REVISION`] (`0`),
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `revision`: [`Self::DEFAULT_REVISION`] (`0`).
     pub const fn new(endpoints: rt::Array<'a, EndpointInfo<'a>>) -> Self {
         Self {
             endpoints,
@@ -2828,14 +2794,13 @@ pub struct Presence<'a> {
 impl<'a> Presence<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 19;
-
     /// The schema's default of `state`: its value when an encoding leaves the field out.
     pub const DEFAULT_STATE: PresenceState = PresenceState::Awake;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
     /// - `state`: [`Self::DEFAULT_STATE`] (`PresenceState::Awake`),
-    /// - `sleep_interval`, `max_message`, `revision`: `None`,
-    /// - no unknown fields.
+    /// - `sleep_interval`, `max_message`, `revision`: `None`.
     pub const fn new() -> Self {
         Self {
             state: Self::DEFAULT_STATE,
@@ -2960,12 +2925,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
     }
 }
 
-impl Default for Presence<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Presence<'_>);
 
 /// A home relay's reply to a presence message.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -2979,13 +2939,12 @@ pub struct PresenceAck<'a> {
 impl<'a> PresenceAck<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 7;
-
     /// The schema's default of `pending`: its value when an encoding leaves the field out.
     pub const DEFAULT_PENDING: u32 = 0;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-    /// - `pending`: [`Self::DEFAULT_PENDING`] (`0`),
-    /// - no unknown fields.
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
+    /// - `pending`: [`Self::DEFAULT_PENDING`] (`0`).
     pub const fn new() -> Self {
         Self {
             pending: Self::DEFAULT_PENDING,
@@ -3066,12 +3025,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
     }
 }
 
-impl Default for PresenceAck<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(PresenceAck<'_>);
 
 /// One held message that a device received from its home relay, named as the delivered envelope named
 /// its sender: by address, by contact number, or by neither when the sender was implied.
@@ -3091,10 +3045,9 @@ impl<'a> DeliveryRef<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 272;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `sender`, `sender_contact`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `sender`, `sender_contact`: `None`.
     pub const fn new(message_id: MessageId) -> Self {
         Self {
             message_id,
@@ -3612,14 +3565,13 @@ pub struct Status<'a> {
 impl<'a> Status<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 477;
-
     /// The schema's default of `code`: its value when an encoding leaves the field out.
     pub const DEFAULT_CODE: StatusCode = StatusCode::Ok;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
     /// - `code`: [`Self::DEFAULT_CODE`] (`StatusCode::Ok`),
-    /// - `member`, `capability_status`, `detail`, `echo`, `retry_after`, `decode_error`, `offset`, `recipient`, `supported_versions`: `None`,
-    /// - no unknown fields.
+    /// - `member`, `capability_status`, `detail`, `echo`, `retry_after`, `decode_error`, `offset`, `recipient`, `supported_versions`: `None`.
     pub const fn new() -> Self {
         Self {
             code: Self::DEFAULT_CODE,
@@ -3835,12 +3787,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
     }
 }
 
-impl Default for Status<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Status<'_>);
 
 /// The roles that the schema's `@received_by` and `@sent_by` name. Decoding as a node in one of
 /// them receives (`Envelope::decode_as::<role::Device>(bytes)`) keeps a variant the role does not
@@ -3911,28 +3858,6 @@ pub mod role {
 }
 
 rt::cfg_alloc! {
-    impl<'a> rt::IntoOwned for Envelope<'a> {
-        type Owned = owned::Envelope;
-        fn into_owned(self) -> owned::Envelope {
-            owned::Envelope {
-                version: self.version,
-                message_id: self.message_id,
-                correlation_id: self.correlation_id,
-                ack_requested: self.ack_requested,
-                ttl: self.ttl,
-                more: self.more,
-                recipient: rt::IntoOwned::into_owned(self.recipient),
-                sender: rt::IntoOwned::into_owned(self.sender),
-                recipient_contact: self.recipient_contact,
-                sender_contact: self.sender_contact,
-                key_id: rt::IntoOwned::into_owned(self.key_id),
-                sealed: rt::IntoOwned::into_owned(self.sealed),
-                body: rt::IntoOwned::into_owned(self.body),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-
     impl<'a> Envelope<'a> {
         /// Encodes into a new vector, as `encode_to_vec` does, as a node in the role `R` sends (see
         /// [`Self::encode_as`]). The length comes from a first pass of the same encoder, so that nothing
@@ -3941,33 +3866,6 @@ rt::cfg_alloc! {
             &self,
         ) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
             rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for Body<'a> {
-        type Owned = owned::Body;
-        fn into_owned(self) -> owned::Body {
-            match self {
-                Self::Ack => owned::Body::Ack,
-                Self::Status(v) => owned::Body::Status(rt::IntoOwned::into_owned(v)),
-                Self::Read(v) => owned::Body::Read(rt::IntoOwned::into_owned(v)),
-                Self::Write(v) => owned::Body::Write(rt::IntoOwned::into_owned(v)),
-                Self::Invoke(v) => owned::Body::Invoke(rt::IntoOwned::into_owned(v)),
-                Self::InvokeResponse(v) => {
-                    owned::Body::InvokeResponse(rt::IntoOwned::into_owned(v))
-                }
-                Self::Subscribe(v) => owned::Body::Subscribe(rt::IntoOwned::into_owned(v)),
-                Self::Unsubscribe(v) => owned::Body::Unsubscribe(rt::IntoOwned::into_owned(v)),
-                Self::Report(v) => owned::Body::Report(rt::IntoOwned::into_owned(v)),
-                Self::Describe(v) => owned::Body::Describe(rt::IntoOwned::into_owned(v)),
-                Self::Description(v) => owned::Body::Description(rt::IntoOwned::into_owned(v)),
-                Self::Presence(v) => owned::Body::Presence(rt::IntoOwned::into_owned(v)),
-                Self::PresenceAck(v) => owned::Body::PresenceAck(rt::IntoOwned::into_owned(v)),
-                Self::Receipt(v) => owned::Body::Receipt(rt::IntoOwned::into_owned(v)),
-                Self::Unrecognized { key, value } => owned::Body::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
         }
     }
 
@@ -3981,258 +3879,15 @@ rt::cfg_alloc! {
             rt::encode_to_vec_measured(|w| self.encode_to_as::<R>(w))
         }
     }
-    impl<'a> rt::IntoOwned for MemberValue<'a> {
-        type Owned = owned::MemberValue;
-        fn into_owned(self) -> owned::MemberValue {
-            owned::MemberValue {
-                member: self.member,
-                value: rt::IntoOwned::into_owned(self.value),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for ReadRequest<'a> {
-        type Owned = owned::ReadRequest;
-        fn into_owned(self) -> owned::ReadRequest {
-            owned::ReadRequest {
-                endpoint: self.endpoint,
-                capability: self.capability,
-                members: rt::IntoOwned::into_owned(self.members),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for WriteRequest<'a> {
-        type Owned = owned::WriteRequest;
-        fn into_owned(self) -> owned::WriteRequest {
-            owned::WriteRequest {
-                endpoint: self.endpoint,
-                capability: self.capability,
-                values: rt::IntoOwned::into_owned(self.values),
-                echo: rt::IntoOwned::into_owned(self.echo),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for InvokeRequest<'a> {
-        type Owned = owned::InvokeRequest;
-        fn into_owned(self) -> owned::InvokeRequest {
-            owned::InvokeRequest {
-                endpoint: self.endpoint,
-                capability: self.capability,
-                action: self.action,
-                input: rt::IntoOwned::into_owned(self.input),
-                echo: rt::IntoOwned::into_owned(self.echo),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for InvokeResponse<'a> {
-        type Owned = owned::InvokeResponse;
-        fn into_owned(self) -> owned::InvokeResponse {
-            owned::InvokeResponse {
-                output: rt::IntoOwned::into_owned(self.output),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SubscribeRequest<'a> {
-        type Owned = owned::SubscribeRequest;
-        fn into_owned(self) -> owned::SubscribeRequest {
-            owned::SubscribeRequest {
-                endpoint: self.endpoint,
-                capability: self.capability,
-                members: rt::IntoOwned::into_owned(self.members),
-                min_interval: self.min_interval,
-                max_interval: self.max_interval,
-                lifetime: self.lifetime,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for UnsubscribeRequest<'a> {
-        type Owned = owned::UnsubscribeRequest;
-        fn into_owned(self) -> owned::UnsubscribeRequest {
-            owned::UnsubscribeRequest {
-                subscription: self.subscription,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Event<'a> {
-        type Owned = owned::Event;
-        fn into_owned(self) -> owned::Event {
-            owned::Event {
-                member: self.member,
-                number: self.number,
-                data: rt::IntoOwned::into_owned(self.data),
-                timestamp: self.timestamp,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Report<'a> {
-        type Owned = owned::Report;
-        fn into_owned(self) -> owned::Report {
-            owned::Report {
-                endpoint: self.endpoint,
-                capability: self.capability,
-                values: rt::IntoOwned::into_owned(self.values),
-                events: rt::IntoOwned::into_owned(self.events),
-                max_interval: self.max_interval,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for DescribeRequest<'a> {
-        type Owned = owned::DescribeRequest;
-        fn into_owned(self) -> owned::DescribeRequest {
-            owned::DescribeRequest {
-                endpoint: self.endpoint,
-                endpoints_only: self.endpoints_only,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SemVer<'a> {
-        type Owned = owned::SemVer;
-        fn into_owned(self) -> owned::SemVer {
-            owned::SemVer {
-                major: self.major,
-                minor: self.minor,
-                patch: self.patch,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for CapabilityInfo<'a> {
-        type Owned = owned::CapabilityInfo;
-        fn into_owned(self) -> owned::CapabilityInfo {
-            owned::CapabilityInfo {
-                id: self.id,
-                package: rt::IntoOwned::into_owned(self.package),
-                name: rt::IntoOwned::into_owned(self.name),
-                version: rt::IntoOwned::into_owned(self.version),
-                members: rt::IntoOwned::into_owned(self.members),
-                schema: rt::IntoOwned::into_owned(self.schema),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SchemaRef<'a> {
-        type Owned = owned::SchemaRef;
-        fn into_owned(self) -> owned::SchemaRef {
-            owned::SchemaRef {
-                uri: rt::IntoOwned::into_owned(self.uri),
-                sha256: rt::IntoOwned::into_owned(self.sha256),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for EndpointInfo<'a> {
-        type Owned = owned::EndpointInfo;
-        fn into_owned(self) -> owned::EndpointInfo {
-            owned::EndpointInfo {
-                endpoint: self.endpoint,
-                capabilities: rt::IntoOwned::into_owned(self.capabilities),
-                label: rt::IntoOwned::into_owned(self.label),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Description<'a> {
-        type Owned = owned::Description;
-        fn into_owned(self) -> owned::Description {
-            owned::Description {
-                endpoints: rt::IntoOwned::into_owned(self.endpoints),
-                revision: self.revision,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl rt::IntoOwned for PresenceState {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for Presence<'a> {
-        type Owned = owned::Presence;
-        fn into_owned(self) -> owned::Presence {
-            owned::Presence {
-                state: self.state,
-                sleep_interval: self.sleep_interval,
-                max_message: self.max_message,
-                revision: self.revision,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PresenceAck<'a> {
-        type Owned = owned::PresenceAck;
-        fn into_owned(self) -> owned::PresenceAck {
-            owned::PresenceAck {
-                pending: self.pending,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for DeliveryRef<'a> {
-        type Owned = owned::DeliveryRef;
-        fn into_owned(self) -> owned::DeliveryRef {
-            owned::DeliveryRef {
-                message_id: self.message_id,
-                sender: rt::IntoOwned::into_owned(self.sender),
-                sender_contact: self.sender_contact,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Receipt<'a> {
-        type Owned = owned::Receipt;
-        fn into_owned(self) -> owned::Receipt {
-            owned::Receipt {
-                delivered: rt::IntoOwned::into_owned(self.delivered),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl rt::IntoOwned for StatusCode {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl rt::IntoOwned for DecodeError {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for Status<'a> {
-        type Owned = owned::Status;
-        fn into_owned(self) -> owned::Status {
-            owned::Status {
-                code: self.code,
-                member: self.member,
-                capability_status: self.capability_status,
-                detail: rt::IntoOwned::into_owned(self.detail),
-                echo: rt::IntoOwned::into_owned(self.echo),
-                retry_after: self.retry_after,
-                decode_error: self.decode_error,
-                offset: self.offset,
-                recipient: rt::IntoOwned::into_owned(self.recipient),
-                supported_versions: rt::IntoOwned::into_owned(self.supported_versions),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
+    rt::owned_enum!(PresenceState);
+    rt::owned_enum!(StatusCode);
+    rt::owned_enum!(DecodeError);
 
     /// Owned counterparts of the types of package `iotp2p.core`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -4244,74 +3899,47 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use rt::{AsBorrowed as _, Message as _};
 
-        /// An iotp2p address such as `lamp@home.example.org` (syntax: spec/02-addressing.md), as UTF-8 text.
+        /// The owned form of [`super::Address`] (documented there).
         pub type Address = rt::alloc::string::String;
 
-        /// A message identifier, below 2^40. In a sealed envelope it is the Sender Sequence Number of the
-        /// sealing security context, which serves as the partial IV (spec/08-security.md); in an unsealed one,
-        /// the value of the sender's node-wide counter (spec/05-message-layer.md, "Message identifiers").
+        /// The owned form of [`super::MessageId`] (documented there).
         pub type MessageId = u64;
 
-        /// A contact number: a short stand-in for a full address on the hop between a device and its home
-        /// relay, assigned by the relay when it first uses it (spec/05-message-layer.md, "Contacts").
+        /// The owned form of [`super::ContactNumber`] (documented there).
         pub type ContactNumber = u16;
 
-        /// An endpoint number of a node; endpoint 0 is the node's root endpoint.
+        /// The owned form of [`super::EndpointNumber`] (documented there).
         pub type EndpointNumber = u16;
 
-        /// A capability number: identifies one capability instance on one endpoint, as listed by `describe`.
+        /// The owned form of [`super::CapabilityNumber`] (documented there).
         pub type CapabilityNumber = u16;
 
-        /// A member key: identifies a property, action or event within a capability, as defined by the
-        /// capability's schema (spec/07-capability-model.md).
+        /// The owned form of [`super::MemberKey`] (documented there).
         pub type MemberKey = u16;
 
-        /// A freshness challenge issued by a device and echoed back by a client (spec/06-interaction-model.md,
-        /// "Fresh commands"; spec/08-security.md).
+        /// The owned form of [`super::Echo`] (documented there).
         pub type Echo = rt::alloc::vec::Vec<u8>;
 
-        /// The encoding, in this wire format, of a value of a member's type (a property value, an action's input
-        /// or output, an event's data). It is decoded separately, as a top-level item, against that type.
+        /// The owned form of [`super::EncodedValue`] (documented there).
         pub type EncodedValue = rt::alloc::vec::Vec<u8>;
 
-        /// The envelope: the top-level item of every iotp2p message (spec/05-message-layer.md).
-        /// Exactly one of `sealed` and `body` is present.
-        ///
-        /// The owned form of [`super::Envelope`].
+        /// The owned form of [`super::Envelope`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Envelope {
-            /// Protocol version; this specification defines version 1. Keys 0 to 10 (`version` to `key_id`)
-            /// keep their meaning and type in every future version, so that a receiver can always reply with
-            /// `UnsupportedVersion` and relays forward envelopes of versions they do not implement.
             pub version: u8,
-            /// Identifier of this message: the Sender Sequence Number of the sealing context for a sealed
-            /// envelope, the sender's node-wide counter for an unsealed one; used for duplicate detection,
-            /// acknowledgement and correlation of replies.
             pub message_id: MessageId,
-            /// For a reply, an acknowledgement or a notification: the `message_id` of the message it answers.
-            /// Absent in requests.
             pub correlation_id: Option<MessageId>,
-            /// The receiving node on this hop must acknowledge this envelope (hop-by-hop reliability).
             pub ack_requested: bool,
-            /// Time to live in seconds, counted down by relays while they hold the message; absent means no
-            /// limit other than relay policy.
             pub ttl: Option<u32>,
-            /// Set by a home relay when it holds further messages for the receiving device.
             pub more: bool,
-            /// Address of the final recipient; absent when the recipient is implied (see spec/05).
             pub recipient: Option<Address>,
-            /// Address of the sender (the originator); absent when the sender is implied (see spec/05).
             pub sender: Option<Address>,
-            /// Contact number standing for the recipient, on the hop from a device to its home relay.
             pub recipient_contact: Option<ContactNumber>,
-            /// Contact number standing for the sender, on the hop from a home relay to a device.
             pub sender_contact: Option<ContactNumber>,
-            /// Identifier of the sender's security context for `sealed` (spec/08-security.md).
             pub key_id: Option<rt::alloc::vec::Vec<u8>>,
-            /// The body, encrypted and authenticated end to end (spec/08-security.md); its plaintext is an
-            /// encoded `Body`.
             pub sealed: Option<rt::alloc::vec::Vec<u8>>,
-            /// The body in plaintext.
             pub body: Option<Body>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -4320,39 +3948,21 @@ rt::cfg_alloc! {
         impl Envelope {
             /// The schema's default of `version`: its value when an encoding leaves the field out.
             pub const DEFAULT_VERSION: u8 = super::Envelope::DEFAULT_VERSION;
-
             /// The schema's default of `ack_requested`: its value when an encoding leaves the field out.
             pub const DEFAULT_ACK_REQUESTED: bool = super::Envelope::DEFAULT_ACK_REQUESTED;
-
             /// The schema's default of `more`: its value when an encoding leaves the field out.
             pub const DEFAULT_MORE: bool = super::Envelope::DEFAULT_MORE;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
-            /// - `ack_requested`: [`Self::DEFAULT_ACK_REQUESTED`] (`false`),
-            /// - `more`: [`Self::DEFAULT_MORE`] (`false`),
-            /// - `correlation_id`, `ttl`, `recipient`, `sender`, `recipient_contact`, `sender_contact`, `key_id`, `sealed`, `body`: `None`,
-            /// - no unknown fields.
-            pub const fn new(message_id: MessageId) -> Self {
-                Self {
-                    version: Self::DEFAULT_VERSION,
-                    message_id,
-                    correlation_id: None,
-                    ack_requested: Self::DEFAULT_ACK_REQUESTED,
-                    ttl: None,
-                    more: Self::DEFAULT_MORE,
-                    recipient: None,
-                    sender: None,
-                    recipient_contact: None,
-                    sender_contact: None,
-                    key_id: None,
-                    sealed: None,
-                    body: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Envelope::new`] made owned.
+            pub fn new(message_id: MessageId) -> Self {
+                rt::IntoOwned::into_owned(super::Envelope::new(message_id))
             }
         }
+
+        rt::owned_message!(Envelope {
+            version, message_id, correlation_id, ack_requested, ttl, more, recipient, sender,
+            recipient_contact, sender_contact, key_id, sealed, body,
+        } unknown_fields, own_encoder);
 
         impl Envelope {
             /// Number of map entries the encoding has.
@@ -4372,59 +3982,9 @@ rt::cfg_alloc! {
                     + usize::from(self.sealed.is_some())
                     + usize::from(self.body.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for Envelope {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Envelope::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.version;
-                if self.version != 1 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.message_id;
-                len += 1 + rt::head_len(*v);
-                if let Some(v) = &self.correlation_id {
-                    len += 1 + rt::head_len(*v);
-                }
-                if self.ack_requested {
-                    len += 1 + 1;
-                }
-                if let Some(v) = &self.ttl {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if self.more {
-                    len += 1 + 1;
-                }
-                if let Some(v) = &self.recipient {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.sender {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.recipient_contact {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.sender_contact {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.key_id {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.sealed {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.body {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_to_as::<rt::Everything>(w)
             }
         }
@@ -4511,77 +4071,41 @@ rt::cfg_alloc! {
             }
         }
 
-        /// What a message says: one interaction-model message, or a hop acknowledgement.
-        ///
-        /// The owned form of [`super::Body`].
+        /// The owned form of [`super::Body`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum Body {
-            /// Hop-by-hop acknowledgement of the envelope whose `message_id` is this envelope's `correlation_id`.
             Ack,
-            /// Result of a request: success, or an error (spec/09-errors.md).
             Status(Status),
-            /// Read properties (WoT readproperty / readmultipleproperties; Matter Read).
             Read(ReadRequest),
-            /// Write properties (WoT writeproperty / writemultipleproperties; Matter Write).
             Write(WriteRequest),
-            /// Invoke an action (WoT invokeaction; Matter Invoke).
             Invoke(InvokeRequest),
-            /// Successful result of an invoke, with the action's output.
             InvokeResponse(InvokeResponse),
-            /// Subscribe to property changes and events (WoT observeproperty / subscribeevent; Matter Subscribe).
             Subscribe(SubscribeRequest),
-            /// End a subscription.
             Unsubscribe(UnsubscribeRequest),
-            /// Property values and events: the reply to a read or a subscribe, and every notification.
             Report(Report),
-            /// Ask a node which endpoints and capabilities it has.
             Describe(DescribeRequest),
-            /// The reply to a describe.
             Description(Description),
-            /// A device tells its home relay whether it is awake or asleep.
             Presence(Presence),
-            /// The home relay's reply to a presence message.
             PresenceAck(PresenceAck),
-            /// A device confirms to its home relay, under their hop context, the held messages it received
-            /// (spec/05-message-layer.md, "Messages for sleeping devices").
             Receipt(Receipt),
-            /// A variant this version of the schema does not define, or one that the role a value was
-            /// decoded for does not receive (`decode_as`); kept so that it is forwarded unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::Message<'a> for Body {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Body::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
+        rt::owned_union!(Body {
+            Status(..), Read(..), Write(..), Invoke(..), InvokeResponse(..), Subscribe(..),
+            Unsubscribe(..), Report(..), Describe(..), Description(..), Presence(..),
+            PresenceAck(..), Receipt(..),
+            ; Ack,
+        } Unrecognized, own_encoder);
 
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Ack => 1 + 1,
-                    Self::Status(v) => 1 + v.encoded_len(),
-                    Self::Read(v) => 1 + v.encoded_len(),
-                    Self::Write(v) => 1 + v.encoded_len(),
-                    Self::Invoke(v) => 1 + v.encoded_len(),
-                    Self::InvokeResponse(v) => 1 + v.encoded_len(),
-                    Self::Subscribe(v) => 1 + v.encoded_len(),
-                    Self::Unsubscribe(v) => 1 + v.encoded_len(),
-                    Self::Report(v) => 1 + v.encoded_len(),
-                    Self::Describe(v) => 1 + v.encoded_len(),
-                    Self::Description(v) => 1 + v.encoded_len(),
-                    Self::Presence(v) => 1 + v.encoded_len(),
-                    Self::PresenceAck(v) => 1 + v.encoded_len(),
-                    Self::Receipt(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        impl Body {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_to_as::<rt::Everything>(w)
             }
         }
@@ -4723,21 +4247,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A member key with an encoded value: a property value in a write or a report.
-        ///
-        /// The owned form of [`super::MemberValue`].
+        /// The owned form of [`super::MemberValue`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct MemberValue {
-            /// The property.
             pub member: MemberKey,
-            /// The value, encoded against the property's type.
             pub value: EncodedValue,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl MemberValue {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::MemberValue::new`] sets them.
             pub const fn new(member: MemberKey, value: EncodedValue) -> Self {
                 Self {
                     member,
@@ -4747,42 +4269,15 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::MemberValue<'a>> for MemberValue {
-            fn as_borrowed(&'a self) -> super::MemberValue<'a> {
-                super::MemberValue {
-                    member: self.member.as_borrowed(),
-                    value: self.value.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(MemberValue { member, value } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for MemberValue {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::MemberValue::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::MemberValue::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::MemberValue::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Read the current values of properties of one capability instance.
-        ///
-        /// The owned form of [`super::ReadRequest`].
+        /// The owned form of [`super::ReadRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct ReadRequest {
-            /// The endpoint.
             pub endpoint: EndpointNumber,
-            /// The capability instance on that endpoint.
             pub capability: CapabilityNumber,
-            /// The properties to read, in ascending order without duplicates; absent means every readable
-            /// property. Never present and empty.
             pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -4792,59 +4287,24 @@ rt::cfg_alloc! {
             /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
             pub const DEFAULT_ENDPOINT: EndpointNumber = super::ReadRequest::DEFAULT_ENDPOINT;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-            /// - `members`: `None`,
-            /// - no unknown fields.
-            pub const fn new(capability: CapabilityNumber) -> Self {
-                Self {
-                    endpoint: Self::DEFAULT_ENDPOINT,
-                    capability,
-                    members: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::ReadRequest::new`] made owned.
+            pub fn new(capability: CapabilityNumber) -> Self {
+                rt::IntoOwned::into_owned(super::ReadRequest::new(capability))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::ReadRequest<'a>> for ReadRequest {
-            fn as_borrowed(&'a self) -> super::ReadRequest<'a> {
-                super::ReadRequest {
-                    endpoint: self.endpoint.as_borrowed(),
-                    capability: self.capability.as_borrowed(),
-                    members: self.members.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(ReadRequest {
+            endpoint, capability, members,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for ReadRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::ReadRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::ReadRequest::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::ReadRequest::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Write properties of one capability instance; all values are applied, or none.
-        ///
-        /// The owned form of [`super::WriteRequest`].
+        /// The owned form of [`super::WriteRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct WriteRequest {
-            /// The endpoint.
             pub endpoint: EndpointNumber,
-            /// The capability instance on that endpoint.
             pub capability: CapabilityNumber,
-            /// The values to write, in ascending member order without duplicates; never empty.
             pub values: rt::alloc::vec::Vec<MemberValue>,
-            /// The freshness challenge most recently received from the device, when it requires one.
             pub echo: Option<Echo>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -4854,11 +4314,7 @@ rt::cfg_alloc! {
             /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
             pub const DEFAULT_ENDPOINT: EndpointNumber = super::WriteRequest::DEFAULT_ENDPOINT;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-            /// - `echo`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::WriteRequest::new`] sets them.
             pub const fn new(
                 capability: CapabilityNumber,
                 values: rt::alloc::vec::Vec<MemberValue>,
@@ -4873,6 +4329,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(WriteRequest {
+            endpoint, capability, values, echo,
+        } unknown_fields, own_encoder);
+
         impl WriteRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -4881,33 +4341,9 @@ rt::cfg_alloc! {
                     + usize::from(self.endpoint != 0)
                     + usize::from(self.echo.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for WriteRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::WriteRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.capability;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.values;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                if let Some(v) = &self.echo {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -4935,20 +4371,15 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Invoke one action of one capability instance.
-        ///
-        /// The owned form of [`super::InvokeRequest`].
+        /// The owned form of [`super::InvokeRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct InvokeRequest {
-            /// The endpoint.
             pub endpoint: EndpointNumber,
-            /// The capability instance on that endpoint.
             pub capability: CapabilityNumber,
-            /// The action.
             pub action: MemberKey,
-            /// The action's input, encoded against its input type; absent when the action takes no input.
             pub input: Option<EncodedValue>,
-            /// The freshness challenge most recently received from the device, when it requires one.
             pub echo: Option<Echo>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -4958,123 +4389,47 @@ rt::cfg_alloc! {
             /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
             pub const DEFAULT_ENDPOINT: EndpointNumber = super::InvokeRequest::DEFAULT_ENDPOINT;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-            /// - `input`, `echo`: `None`,
-            /// - no unknown fields.
-            pub const fn new(capability: CapabilityNumber, action: MemberKey) -> Self {
-                Self {
-                    endpoint: Self::DEFAULT_ENDPOINT,
-                    capability,
-                    action,
-                    input: None,
-                    echo: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::InvokeRequest::new`] made owned.
+            pub fn new(capability: CapabilityNumber, action: MemberKey) -> Self {
+                rt::IntoOwned::into_owned(super::InvokeRequest::new(capability, action))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::InvokeRequest<'a>> for InvokeRequest {
-            fn as_borrowed(&'a self) -> super::InvokeRequest<'a> {
-                super::InvokeRequest {
-                    endpoint: self.endpoint.as_borrowed(),
-                    capability: self.capability.as_borrowed(),
-                    action: self.action.as_borrowed(),
-                    input: self.input.as_borrowed(),
-                    echo: self.echo.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(InvokeRequest {
+            endpoint, capability, action, input, echo,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for InvokeRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::InvokeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::InvokeRequest::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::InvokeRequest::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The successful result of an invoke.
-        ///
-        /// The owned form of [`super::InvokeResponse`].
+        /// The owned form of [`super::InvokeResponse`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct InvokeResponse {
-            /// The action's output, encoded against its output type; absent when the action has no output.
             pub output: Option<EncodedValue>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl InvokeResponse {
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `output`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    output: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::InvokeResponse::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::InvokeResponse::new())
             }
         }
 
-        impl Default for InvokeResponse {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(InvokeResponse);
 
-        impl<'a> rt::AsBorrowed<'a, super::InvokeResponse<'a>> for InvokeResponse {
-            fn as_borrowed(&'a self) -> super::InvokeResponse<'a> {
-                super::InvokeResponse {
-                    output: self.output.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(InvokeResponse { output } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for InvokeResponse {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::InvokeResponse::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::InvokeResponse::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::InvokeResponse::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Subscribe to changes of properties and to events of one capability instance.
-        ///
-        /// The owned form of [`super::SubscribeRequest`].
+        /// The owned form of [`super::SubscribeRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SubscribeRequest {
-            /// The endpoint.
             pub endpoint: EndpointNumber,
-            /// The capability instance on that endpoint.
             pub capability: CapabilityNumber,
-            /// The properties and events to observe, in ascending order without duplicates; absent means every
-            /// observable property and every event. Never present and empty.
             pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
-            /// Minimum time between two reports, in seconds.
             pub min_interval: u32,
-            /// Maximum time between two reports, in seconds: the device reports at least this often, even
-            /// without a change, so that the subscriber can tell that the subscription is alive.
             pub max_interval: u32,
-            /// Seconds after which the subscription ends unless renewed; absent means until unsubscribed.
             pub lifetime: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5083,181 +4438,71 @@ rt::cfg_alloc! {
         impl SubscribeRequest {
             /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
             pub const DEFAULT_ENDPOINT: EndpointNumber = super::SubscribeRequest::DEFAULT_ENDPOINT;
-
             /// The schema's default of `min_interval`: its value when an encoding leaves the field out.
             pub const DEFAULT_MIN_INTERVAL: u32 = super::SubscribeRequest::DEFAULT_MIN_INTERVAL;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-            /// - `min_interval`: [`Self::DEFAULT_MIN_INTERVAL`] (`0`),
-            /// - `members`, `lifetime`: `None`,
-            /// - no unknown fields.
-            pub const fn new(capability: CapabilityNumber, max_interval: u32) -> Self {
-                Self {
-                    endpoint: Self::DEFAULT_ENDPOINT,
-                    capability,
-                    members: None,
-                    min_interval: Self::DEFAULT_MIN_INTERVAL,
-                    max_interval,
-                    lifetime: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::SubscribeRequest::new`] made owned.
+            pub fn new(capability: CapabilityNumber, max_interval: u32) -> Self {
+                rt::IntoOwned::into_owned(super::SubscribeRequest::new(capability, max_interval))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SubscribeRequest<'a>> for SubscribeRequest {
-            fn as_borrowed(&'a self) -> super::SubscribeRequest<'a> {
-                super::SubscribeRequest {
-                    endpoint: self.endpoint.as_borrowed(),
-                    capability: self.capability.as_borrowed(),
-                    members: self.members.as_borrowed(),
-                    min_interval: self.min_interval.as_borrowed(),
-                    max_interval: self.max_interval.as_borrowed(),
-                    lifetime: self.lifetime.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SubscribeRequest {
+            endpoint, capability, members, min_interval, max_interval, lifetime,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SubscribeRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SubscribeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SubscribeRequest::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SubscribeRequest::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// End a subscription.
-        ///
-        /// The owned form of [`super::UnsubscribeRequest`].
+        /// The owned form of [`super::UnsubscribeRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct UnsubscribeRequest {
-            /// The subscription: the `message_id` of the subscribe request that created it.
             pub subscription: MessageId,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl UnsubscribeRequest {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(subscription: MessageId) -> Self {
-                Self {
-                    subscription,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::UnsubscribeRequest::new`] made owned.
+            pub fn new(subscription: MessageId) -> Self {
+                rt::IntoOwned::into_owned(super::UnsubscribeRequest::new(subscription))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::UnsubscribeRequest<'a>> for UnsubscribeRequest {
-            fn as_borrowed(&'a self) -> super::UnsubscribeRequest<'a> {
-                super::UnsubscribeRequest {
-                    subscription: self.subscription.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(UnsubscribeRequest { subscription } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for UnsubscribeRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::UnsubscribeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::UnsubscribeRequest::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::UnsubscribeRequest::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// One occurrence of an event.
-        ///
-        /// The owned form of [`super::Event`].
+        /// The owned form of [`super::Event`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Event {
-            /// The event.
             pub member: MemberKey,
-            /// Event number: increases by one for each event the node records, across all its events, so that
-            /// a subscriber can detect lost events.
             pub number: u64,
-            /// The event's data, encoded against its data type; absent when the event carries no data.
             pub data: Option<EncodedValue>,
-            /// When the event occurred, in milliseconds since 1970-01-01T00:00:00Z (leap seconds not counted);
-            /// absent when the node does not know the time.
             pub timestamp: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Event {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `data`, `timestamp`: `None`,
-            /// - no unknown fields.
-            pub const fn new(member: MemberKey, number: u64) -> Self {
-                Self {
-                    member,
-                    number,
-                    data: None,
-                    timestamp: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Event::new`] made owned.
+            pub fn new(member: MemberKey, number: u64) -> Self {
+                rt::IntoOwned::into_owned(super::Event::new(member, number))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Event<'a>> for Event {
-            fn as_borrowed(&'a self) -> super::Event<'a> {
-                super::Event {
-                    member: self.member.as_borrowed(),
-                    number: self.number.as_borrowed(),
-                    data: self.data.as_borrowed(),
-                    timestamp: self.timestamp.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Event {
+            member, number, data, timestamp,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Event {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Event::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Event::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Event::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Property values and events of one capability instance: the reply to a read, the first reply to a
-        /// subscribe, and every notification of a subscription.
-        ///
-        /// The owned form of [`super::Report`].
+        /// The owned form of [`super::Report`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Report {
-            /// The endpoint.
             pub endpoint: EndpointNumber,
-            /// The capability instance on that endpoint.
             pub capability: CapabilityNumber,
-            /// Property values, in ascending member order without duplicates. Never present and empty.
             pub values: Option<rt::alloc::vec::Vec<MemberValue>>,
-            /// Events, in ascending event number. Never present and empty.
             pub events: Option<rt::alloc::vec::Vec<Event>>,
-            /// In the first report of a subscription only: the maximum interval, in seconds, that the device
-            /// granted (it may be longer than requested).
             pub max_interval: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5267,22 +4512,15 @@ rt::cfg_alloc! {
             /// The schema's default of `endpoint`: its value when an encoding leaves the field out.
             pub const DEFAULT_ENDPOINT: EndpointNumber = super::Report::DEFAULT_ENDPOINT;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `endpoint`: [`Self::DEFAULT_ENDPOINT`] (`0`),
-            /// - `values`, `events`, `max_interval`: `None`,
-            /// - no unknown fields.
-            pub const fn new(capability: CapabilityNumber) -> Self {
-                Self {
-                    endpoint: Self::DEFAULT_ENDPOINT,
-                    capability,
-                    values: None,
-                    events: None,
-                    max_interval: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Report::new`] made owned.
+            pub fn new(capability: CapabilityNumber) -> Self {
+                rt::IntoOwned::into_owned(super::Report::new(capability))
             }
         }
+
+        rt::owned_message!(Report {
+            endpoint, capability, values, events, max_interval,
+        } unknown_fields, own_encoder);
 
         impl Report {
             /// Number of map entries the encoding has.
@@ -5294,39 +4532,9 @@ rt::cfg_alloc! {
                     + usize::from(self.events.is_some())
                     + usize::from(self.max_interval.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for Report {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Report::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.endpoint;
-                if self.endpoint != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.capability;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.values {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                if let Some(v) = &self.events {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                if let Some(v) = &self.max_interval {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5364,14 +4572,12 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Ask a node to describe its endpoints and capabilities.
-        ///
-        /// The owned form of [`super::DescribeRequest`].
+        /// The owned form of [`super::DescribeRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct DescribeRequest {
-            /// Describe this endpoint only; absent means every endpoint.
             pub endpoint: Option<EndpointNumber>,
-            /// List the endpoints without their capabilities (for nodes whose full description is large).
             pub endpoints_only: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5381,64 +4587,25 @@ rt::cfg_alloc! {
             /// The schema's default of `endpoints_only`: its value when an encoding leaves the field out.
             pub const DEFAULT_ENDPOINTS_ONLY: bool = super::DescribeRequest::DEFAULT_ENDPOINTS_ONLY;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `endpoints_only`: [`Self::DEFAULT_ENDPOINTS_ONLY`] (`false`),
-            /// - `endpoint`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    endpoint: None,
-                    endpoints_only: Self::DEFAULT_ENDPOINTS_ONLY,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::DescribeRequest::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::DescribeRequest::new())
             }
         }
 
-        impl Default for DescribeRequest {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(DescribeRequest);
 
-        impl<'a> rt::AsBorrowed<'a, super::DescribeRequest<'a>> for DescribeRequest {
-            fn as_borrowed(&'a self) -> super::DescribeRequest<'a> {
-                super::DescribeRequest {
-                    endpoint: self.endpoint.as_borrowed(),
-                    endpoints_only: self.endpoints_only.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(DescribeRequest {
+            endpoint, endpoints_only,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for DescribeRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::DescribeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::DescribeRequest::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::DescribeRequest::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A semantic version, MAJOR.MINOR.PATCH.
-        ///
-        /// The owned form of [`super::SemVer`].
+        /// The owned form of [`super::SemVer`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SemVer {
-            /// Major version: increases when any change breaks the wire format
-            /// (spec/10-versioning-and-transport.md §10.1).
             pub major: u32,
-            /// Minor version: increases for every other change that a rule of chapter 10 names (compatible
-            /// additions, widenings, deprecations).
             pub minor: u32,
-            /// Patch version: increases when only documentation, comments, formatting or declaration order
-            /// change.
             pub patch: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5447,79 +4614,34 @@ rt::cfg_alloc! {
         impl SemVer {
             /// The schema's default of `minor`: its value when an encoding leaves the field out.
             pub const DEFAULT_MINOR: u32 = super::SemVer::DEFAULT_MINOR;
-
             /// The schema's default of `patch`: its value when an encoding leaves the field out.
             pub const DEFAULT_PATCH: u32 = super::SemVer::DEFAULT_PATCH;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `minor`: [`Self::DEFAULT_MINOR`] (`0`),
-            /// - `patch`: [`Self::DEFAULT_PATCH`] (`0`),
-            /// - no unknown fields.
-            pub const fn new(major: u32) -> Self {
-                Self {
-                    major,
-                    minor: Self::DEFAULT_MINOR,
-                    patch: Self::DEFAULT_PATCH,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::SemVer::new`] made owned.
+            pub fn new(major: u32) -> Self {
+                rt::IntoOwned::into_owned(super::SemVer::new(major))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SemVer<'a>> for SemVer {
-            fn as_borrowed(&'a self) -> super::SemVer<'a> {
-                super::SemVer {
-                    major: self.major.as_borrowed(),
-                    minor: self.minor.as_borrowed(),
-                    patch: self.patch.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SemVer { major, minor, patch } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SemVer {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SemVer::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SemVer::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SemVer::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// One capability instance on an endpoint.
-        ///
-        /// The owned form of [`super::CapabilityInfo`].
+        /// The owned form of [`super::CapabilityInfo`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct CapabilityInfo {
-            /// The capability number used in requests to address this instance; unique on its endpoint.
             pub id: CapabilityNumber,
-            /// The package that defines the capability, e.g. `org.example.lighting`.
             pub package: rt::alloc::string::String,
-            /// The capability's name within the package, e.g. `Dimmer`.
             pub name: rt::alloc::string::String,
-            /// The version of the package that the node implements.
             pub version: SemVer,
-            /// The optional members that this instance implements, in ascending order without duplicates;
-            /// absent when the capability has no optional members or none is implemented. Never present and empty.
             pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
-            /// Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
-            /// every node knows.
             pub schema: Option<SchemaRef>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl CapabilityInfo {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `members`, `schema`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::CapabilityInfo::new`] sets them.
             pub const fn new(
                 id: CapabilityNumber,
                 package: rt::alloc::string::String,
@@ -5538,51 +4660,23 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::CapabilityInfo<'a>> for CapabilityInfo {
-            fn as_borrowed(&'a self) -> super::CapabilityInfo<'a> {
-                super::CapabilityInfo {
-                    id: self.id.as_borrowed(),
-                    package: self.package.as_borrowed(),
-                    name: self.name.as_borrowed(),
-                    version: self.version.as_borrowed(),
-                    members: self.members.as_borrowed(),
-                    schema: self.schema.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(CapabilityInfo {
+            id, package, name, version, members, schema,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for CapabilityInfo {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::CapabilityInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::CapabilityInfo::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::CapabilityInfo::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Where the schema that defines a capability can be fetched, and its digest, so that a client that
-        /// does not know the package can obtain it and check that it got the very text the node implements.
-        ///
-        /// The owned form of [`super::SchemaRef`].
+        /// The owned form of [`super::SchemaRef`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SchemaRef {
-            /// An `https` URI of the schema file (spec/07-capability-model.md, "Description documents").
             pub uri: rt::alloc::string::String,
-            /// SHA-256 of the schema file's bytes, exactly as published at `uri`.
             pub sha256: [u8; 32],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SchemaRef {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::SchemaRef::new`] sets them.
             pub const fn new(uri: rt::alloc::string::String, sha256: [u8; 32]) -> Self {
                 Self {
                     uri,
@@ -5592,51 +4686,22 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SchemaRef<'a>> for SchemaRef {
-            fn as_borrowed(&'a self) -> super::SchemaRef<'a> {
-                super::SchemaRef {
-                    uri: self.uri.as_borrowed(),
-                    sha256: self.sha256.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SchemaRef { uri, sha256 } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SchemaRef {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SchemaRef::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SchemaRef::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SchemaRef::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// One endpoint of a node.
-        ///
-        /// The owned form of [`super::EndpointInfo`].
+        /// The owned form of [`super::EndpointInfo`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct EndpointInfo {
-            /// The endpoint number.
             pub endpoint: EndpointNumber,
-            /// The capability instances, in ascending capability number; empty in an `endpoints_only` reply.
             pub capabilities: rt::alloc::vec::Vec<CapabilityInfo>,
-            /// A short human-readable label, e.g. `kitchen ceiling`.
             pub label: Option<rt::alloc::string::String>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EndpointInfo {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `label`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::EndpointInfo::new`] sets them.
             pub const fn new(
                 endpoint: EndpointNumber,
                 capabilities: rt::alloc::vec::Vec<CapabilityInfo>,
@@ -5650,34 +4715,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(EndpointInfo {
+            endpoint, capabilities, label,
+        } unknown_fields, own_encoder);
+
         impl EndpointInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2 + usize::from(self.label.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for EndpointInfo {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::EndpointInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.endpoint;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.capabilities;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                if let Some(v) = &self.label {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5701,15 +4750,12 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A node's description of itself: the reply to a describe.
-        ///
-        /// The owned form of [`super::Description`].
+        /// The owned form of [`super::Description`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Description {
-            /// The endpoints, in ascending endpoint number.
             pub endpoints: rt::alloc::vec::Vec<EndpointInfo>,
-            /// Description revision: the node changes it whenever its description changes, so that a client
-            /// can keep a cached copy while the revision is unchanged.
             pub revision: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5719,10 +4765,7 @@ rt::cfg_alloc! {
             /// The schema's default of `revision`: its value when an encoding leaves the field out.
             pub const DEFAULT_REVISION: u32 = super::Description::DEFAULT_REVISION;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `revision`: [`Self::DEFAULT_REVISION`] (`0`),
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Description::new`] sets them.
             pub const fn new(endpoints: rt::alloc::vec::Vec<EndpointInfo>) -> Self {
                 Self {
                     endpoints,
@@ -5732,33 +4775,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(Description { endpoints, revision } unknown_fields, own_encoder);
+
         impl Description {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.revision != 0)
             }
-        }
 
-        impl<'a> rt::Message<'a> for Description {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Description::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.endpoints;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                let v = &self.revision;
-                if self.revision != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5782,19 +4808,14 @@ rt::cfg_alloc! {
 
         pub use super::PresenceState;
 
-        /// A device tells its home relay whether it is awake (spec/06-interaction-model.md, "Presence").
-        ///
-        /// The owned form of [`super::Presence`].
+        /// The owned form of [`super::Presence`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Presence {
-            /// The device's state from now on.
             pub state: PresenceState,
-            /// Awake: after the held messages are delivered the device sleeps again for up to this many seconds.
-            /// Asleep: the device sleeps for up to this many seconds. Absent with Awake: the device stays awake.
             pub sleep_interval: Option<u32>,
-            /// Largest message, in bytes, that the device can receive and reassemble now.
             pub max_message: Option<u16>,
-            /// The device's current description revision (see `Description.revision`).
             pub revision: Option<u32>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5804,61 +4825,23 @@ rt::cfg_alloc! {
             /// The schema's default of `state`: its value when an encoding leaves the field out.
             pub const DEFAULT_STATE: PresenceState = super::Presence::DEFAULT_STATE;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `state`: [`Self::DEFAULT_STATE`] (`PresenceState::Awake`),
-            /// - `sleep_interval`, `max_message`, `revision`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    state: Self::DEFAULT_STATE,
-                    sleep_interval: None,
-                    max_message: None,
-                    revision: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Presence::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Presence::new())
             }
         }
 
-        impl Default for Presence {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Presence);
 
-        impl<'a> rt::AsBorrowed<'a, super::Presence<'a>> for Presence {
-            fn as_borrowed(&'a self) -> super::Presence<'a> {
-                super::Presence {
-                    state: self.state.as_borrowed(),
-                    sleep_interval: self.sleep_interval.as_borrowed(),
-                    max_message: self.max_message.as_borrowed(),
-                    revision: self.revision.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Presence {
+            state, sleep_interval, max_message, revision,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Presence {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Presence::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Presence::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Presence::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A home relay's reply to a presence message.
-        ///
-        /// The owned form of [`super::PresenceAck`].
+        /// The owned form of [`super::PresenceAck`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PresenceAck {
-            /// Number of messages the relay holds for the device at the time of this reply.
             pub pending: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5868,120 +4851,51 @@ rt::cfg_alloc! {
             /// The schema's default of `pending`: its value when an encoding leaves the field out.
             pub const DEFAULT_PENDING: u32 = super::PresenceAck::DEFAULT_PENDING;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `pending`: [`Self::DEFAULT_PENDING`] (`0`),
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    pending: Self::DEFAULT_PENDING,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::PresenceAck::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::PresenceAck::new())
             }
         }
 
-        impl Default for PresenceAck {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(PresenceAck);
 
-        impl<'a> rt::AsBorrowed<'a, super::PresenceAck<'a>> for PresenceAck {
-            fn as_borrowed(&'a self) -> super::PresenceAck<'a> {
-                super::PresenceAck {
-                    pending: self.pending.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(PresenceAck { pending } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for PresenceAck {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PresenceAck::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::PresenceAck::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::PresenceAck::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// One held message that a device received from its home relay, named as the delivered envelope named
-        /// its sender: by address, by contact number, or by neither when the sender was implied.
-        ///
-        /// The owned form of [`super::DeliveryRef`].
+        /// The owned form of [`super::DeliveryRef`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct DeliveryRef {
-            /// The delivered envelope's `message_id`.
             pub message_id: MessageId,
-            /// The delivered envelope's `sender`, when it carried one.
             pub sender: Option<Address>,
-            /// The delivered envelope's `sender_contact`, when it carried one.
             pub sender_contact: Option<ContactNumber>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl DeliveryRef {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `sender`, `sender_contact`: `None`,
-            /// - no unknown fields.
-            pub const fn new(message_id: MessageId) -> Self {
-                Self {
-                    message_id,
-                    sender: None,
-                    sender_contact: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::DeliveryRef::new`] made owned.
+            pub fn new(message_id: MessageId) -> Self {
+                rt::IntoOwned::into_owned(super::DeliveryRef::new(message_id))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::DeliveryRef<'a>> for DeliveryRef {
-            fn as_borrowed(&'a self) -> super::DeliveryRef<'a> {
-                super::DeliveryRef {
-                    message_id: self.message_id.as_borrowed(),
-                    sender: self.sender.as_borrowed(),
-                    sender_contact: self.sender_contact.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(DeliveryRef {
+            message_id, sender, sender_contact,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for DeliveryRef {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::DeliveryRef::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::DeliveryRef::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::DeliveryRef::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A device's receipt for held messages: sealed under the hop context between the device and its home
-        /// relay, it is what allows the relay to delete the messages it names. It is answered by nothing but a
-        /// hop acknowledgement (spec/05-message-layer.md, "Receipts").
-        ///
-        /// The owned form of [`super::Receipt`].
+        /// The owned form of [`super::Receipt`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Receipt {
-            /// The messages received, in the order received; never empty.
             pub delivered: rt::alloc::vec::Vec<DeliveryRef>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Receipt {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Receipt::new`] sets them.
             pub const fn new(delivered: rt::alloc::vec::Vec<DeliveryRef>) -> Self {
                 Self {
                     delivered,
@@ -5990,29 +4904,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(Receipt { delivered } unknown_fields, own_encoder);
+
         impl Receipt {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
-        }
 
-        impl<'a> rt::Message<'a> for Receipt {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Receipt::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.delivered;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6034,30 +4935,20 @@ rt::cfg_alloc! {
 
         pub use super::DecodeError;
 
-        /// The result of a request, and every error report (spec/09-errors.md).
-        ///
-        /// The owned form of [`super::Status`].
+        /// The owned form of [`super::Status`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Status {
-            /// What happened.
             pub code: StatusCode,
-            /// The member that the status concerns, when it concerns one.
             pub member: Option<MemberKey>,
-            /// A status code defined by the capability's schema, refining `code`.
             pub capability_status: Option<u32>,
-            /// Human-readable diagnostic text, for logs; never to be parsed.
             pub detail: Option<rt::alloc::string::String>,
-            /// With `FreshnessRequired`: the challenge to echo in the repeated request.
             pub echo: Option<Echo>,
-            /// With `Busy` or `QueueFull`: seconds to wait before trying again.
             pub retry_after: Option<u32>,
-            /// With `Malformed` or `InvalidValue`: the decoder error class.
             pub decode_error: Option<DecodeError>,
-            /// With `Malformed` or `InvalidValue`: the byte offset of the error in the decoded input.
             pub offset: Option<u32>,
-            /// In a non-delivery notice from a relay: the recipient that could not be reached.
             pub recipient: Option<Address>,
-            /// With `UnsupportedVersion`: the protocol versions the receiver supports, in ascending order.
             pub supported_versions: Option<rt::alloc::vec::Vec<u8>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -6067,66 +4958,18 @@ rt::cfg_alloc! {
             /// The schema's default of `code`: its value when an encoding leaves the field out.
             pub const DEFAULT_CODE: StatusCode = super::Status::DEFAULT_CODE;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `code`: [`Self::DEFAULT_CODE`] (`StatusCode::Ok`),
-            /// - `member`, `capability_status`, `detail`, `echo`, `retry_after`, `decode_error`, `offset`, `recipient`, `supported_versions`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    code: Self::DEFAULT_CODE,
-                    member: None,
-                    capability_status: None,
-                    detail: None,
-                    echo: None,
-                    retry_after: None,
-                    decode_error: None,
-                    offset: None,
-                    recipient: None,
-                    supported_versions: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Status::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Status::new())
             }
         }
 
-        impl Default for Status {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Status);
 
-        impl<'a> rt::AsBorrowed<'a, super::Status<'a>> for Status {
-            fn as_borrowed(&'a self) -> super::Status<'a> {
-                super::Status {
-                    code: self.code.as_borrowed(),
-                    member: self.member.as_borrowed(),
-                    capability_status: self.capability_status.as_borrowed(),
-                    detail: self.detail.as_borrowed(),
-                    echo: self.echo.as_borrowed(),
-                    retry_after: self.retry_after.as_borrowed(),
-                    decode_error: self.decode_error.as_borrowed(),
-                    offset: self.offset.as_borrowed(),
-                    recipient: self.recipient.as_borrowed(),
-                    supported_versions: self.supported_versions.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for Status {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Status::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Status::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Status::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_message!(Status {
+            code, member, capability_status, detail, echo, retry_after, decode_error, offset,
+            recipient, supported_versions,
+        } unknown_fields, through_borrowed);
     }
 }
 
@@ -6351,92 +5194,59 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for owned::Envelope {
-        const NAME: &'static str = "iotp2p.core.Envelope";
-        const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Envelope<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Envelope {
-                version: g.int(1, 255)?,
-                message_id: g.int(0, 1099511627775)?,
-                correlation_id: g.opt(|g| g.int(0, 1099511627775))?,
-                ack_requested: g.bool()?,
-                ttl: g.opt(|g| g.int(0, 4294967295))?,
-                more: g.bool()?,
-                recipient: g.opt(|g| g.text(254))?,
-                sender: g.opt(|g| g.text(254))?,
-                recipient_contact: g.opt(|g| g.int(0, 65535))?,
-                sender_contact: g.opt(|g| g.int(0, 65535))?,
-                key_id: g.opt(|g| g.bytes(8))?,
-                sealed: g.opt(|g| g.bytes(1232))?,
-                body: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Envelope: "iotp2p.core.Envelope", Envelope<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Envelope {
+            version: g.int(1, 255)?,
+            message_id: g.int(0, 1099511627775)?,
+            correlation_id: g.opt(|g| g.int(0, 1099511627775))?,
+            ack_requested: g.bool()?,
+            ttl: g.opt(|g| g.int(0, 4294967295))?,
+            more: g.bool()?,
+            recipient: g.opt(|g| g.text(254))?,
+            sender: g.opt(|g| g.text(254))?,
+            recipient_contact: g.opt(|g| g.int(0, 65535))?,
+            sender_contact: g.opt(|g| g.int(0, 65535))?,
+            key_id: g.opt(|g| g.bytes(8))?,
+            sealed: g.opt(|g| g.bytes(1232))?,
+            body: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.version), 1, 255, "Envelope.version");
-            a.int(
-                Some(&self.message_id),
-                0,
-                1099511627775,
-                "Envelope.message_id",
-            );
-            a.int(
-                self.correlation_id.as_ref(),
-                0,
-                1099511627775,
-                "Envelope.correlation_id",
-            );
+            a.int(Some(&self.message_id), 0, 1099511627775, "Envelope.message_id");
+            a.int(self.correlation_id.as_ref(), 0, 1099511627775, "Envelope.correlation_id");
             a.len(self.recipient.as_ref(), 254, "Envelope.recipient");
             a.len(self.sender.as_ref(), 254, "Envelope.sender");
             a.len(self.key_id.as_ref(), 8, "Envelope.key_id");
             a.len(self.sealed.as_ref(), 1232, "Envelope.sealed");
             a.nested(self.body.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Envelope);
-
-    impl rt::fuzz::FuzzType for owned::Body {
-        const NAME: &'static str = "iotp2p.core.Body";
-        const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Body<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(14, 0)? {
-                0 => owned::Body::Ack,
-                1 => owned::Body::Status(g.nested()?),
-                2 => owned::Body::Read(g.nested()?),
-                3 => owned::Body::Write(g.nested()?),
-                4 => owned::Body::Invoke(g.nested()?),
-                5 => owned::Body::InvokeResponse(g.nested()?),
-                6 => owned::Body::Subscribe(g.nested()?),
-                7 => owned::Body::Unsubscribe(g.nested()?),
-                8 => owned::Body::Report(g.nested()?),
-                9 => owned::Body::Describe(g.nested()?),
-                10 => owned::Body::Description(g.nested()?),
-                11 => owned::Body::Presence(g.nested()?),
-                12 => owned::Body::PresenceAck(g.nested()?),
-                13 => owned::Body::Receipt(g.nested()?),
-                _ => {
-                    let (key, value) =
-                        g.kept_variant(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])?;
-                    owned::Body::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Body: "iotp2p.core.Body", Body<'a>, cycle false;
+        generate(g) match g.variant(14, 0)? {
+            0 => owned::Body::Ack,
+            1 => owned::Body::Status(g.nested()?),
+            2 => owned::Body::Read(g.nested()?),
+            3 => owned::Body::Write(g.nested()?),
+            4 => owned::Body::Invoke(g.nested()?),
+            5 => owned::Body::InvokeResponse(g.nested()?),
+            6 => owned::Body::Subscribe(g.nested()?),
+            7 => owned::Body::Unsubscribe(g.nested()?),
+            8 => owned::Body::Report(g.nested()?),
+            9 => owned::Body::Describe(g.nested()?),
+            10 => owned::Body::Description(g.nested()?),
+            11 => owned::Body::Presence(g.nested()?),
+            12 => owned::Body::PresenceAck(g.nested()?),
+            13 => owned::Body::Receipt(g.nested()?),
+            _ => {
+                let (key, value) = g.kept_variant(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])?;
+                owned::Body::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Ack => {}
                 Self::Status(v) => a.nested(Some(v)),
@@ -6454,687 +5264,292 @@ rt::cfg_arbitrary! {
                 Self::Receipt(v) => a.nested(Some(v)),
                 Self::Unrecognized { key, value } => a.kept_variant(*key, value),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Body);
-
-    impl rt::fuzz::FuzzType for owned::MemberValue {
-        const NAME: &'static str = "iotp2p.core.MemberValue";
-        const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = MemberValue<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::MemberValue {
-                member: g.int(0, 65535)?,
-                value: g.bytes(1024)?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::MemberValue: "iotp2p.core.MemberValue", MemberValue<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::MemberValue {
+            member: g.int(0, 65535)?,
+            value: g.bytes(1024)?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.value), 1024, "MemberValue.value");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::MemberValue);
-
-    impl rt::fuzz::FuzzType for owned::ReadRequest {
-        const NAME: &'static str = "iotp2p.core.ReadRequest";
-        const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ReadRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::ReadRequest {
-                endpoint: g.int(0, 65535)?,
-                capability: g.int(0, 65535)?,
-                members: g.opt(|g| g.items(64, |g| g.int(0, 65535)))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::ReadRequest: "iotp2p.core.ReadRequest", ReadRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::ReadRequest {
+            endpoint: g.int(0, 65535)?,
+            capability: g.int(0, 65535)?,
+            members: g.opt(|g| g.items(64, |g| g.int(0, 65535)))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.len(self.members.as_ref(), 64, "ReadRequest.members");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::ReadRequest);
-
-    impl rt::fuzz::FuzzType for owned::WriteRequest {
-        const NAME: &'static str = "iotp2p.core.WriteRequest";
-        const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = WriteRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::WriteRequest {
-                endpoint: g.int(0, 65535)?,
-                capability: g.int(0, 65535)?,
-                values: g.items(32, |g| g.nested())?,
-                echo: g.opt(|g| g.bytes(40))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(Some(&self.values), 32, "WriteRequest.values", |a, v| {
-                a.nested(Some(v))
-            });
+    rt::fuzz_type! {
+        owned::WriteRequest: "iotp2p.core.WriteRequest", WriteRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::WriteRequest {
+            endpoint: g.int(0, 65535)?,
+            capability: g.int(0, 65535)?,
+            values: g.items(32, |g| g.nested())?,
+            echo: g.opt(|g| g.bytes(40))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
+            a.items(Some(&self.values), 32, "WriteRequest.values", |a, v| a.nested(Some(v)));
             a.len(self.echo.as_ref(), 40, "WriteRequest.echo");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::WriteRequest);
-
-    impl rt::fuzz::FuzzType for owned::InvokeRequest {
-        const NAME: &'static str = "iotp2p.core.InvokeRequest";
-        const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = InvokeRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::InvokeRequest {
-                endpoint: g.int(0, 65535)?,
-                capability: g.int(0, 65535)?,
-                action: g.int(0, 65535)?,
-                input: g.opt(|g| g.bytes(1024))?,
-                echo: g.opt(|g| g.bytes(40))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::InvokeRequest: "iotp2p.core.InvokeRequest", InvokeRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::InvokeRequest {
+            endpoint: g.int(0, 65535)?,
+            capability: g.int(0, 65535)?,
+            action: g.int(0, 65535)?,
+            input: g.opt(|g| g.bytes(1024))?,
+            echo: g.opt(|g| g.bytes(40))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
+        };
+        audit(self, a) {
             a.len(self.input.as_ref(), 1024, "InvokeRequest.input");
             a.len(self.echo.as_ref(), 40, "InvokeRequest.echo");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::InvokeRequest);
-
-    impl rt::fuzz::FuzzType for owned::InvokeResponse {
-        const NAME: &'static str = "iotp2p.core.InvokeResponse";
-        const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = InvokeResponse<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::InvokeResponse {
-                output: g.opt(|g| g.bytes(1024))?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::InvokeResponse: "iotp2p.core.InvokeResponse", InvokeResponse<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::InvokeResponse {
+            output: g.opt(|g| g.bytes(1024))?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
             a.len(self.output.as_ref(), 1024, "InvokeResponse.output");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::InvokeResponse);
-
-    impl rt::fuzz::FuzzType for owned::SubscribeRequest {
-        const NAME: &'static str = "iotp2p.core.SubscribeRequest";
-        const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SubscribeRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SubscribeRequest {
-                endpoint: g.int(0, 65535)?,
-                capability: g.int(0, 65535)?,
-                members: g.opt(|g| g.items(64, |g| g.int(0, 65535)))?,
-                min_interval: g.int(0, 4294967295)?,
-                max_interval: g.int(1, 4294967295)?,
-                lifetime: g.opt(|g| g.int(1, 4294967295))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SubscribeRequest: "iotp2p.core.SubscribeRequest", SubscribeRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SubscribeRequest {
+            endpoint: g.int(0, 65535)?,
+            capability: g.int(0, 65535)?,
+            members: g.opt(|g| g.items(64, |g| g.int(0, 65535)))?,
+            min_interval: g.int(0, 4294967295)?,
+            max_interval: g.int(1, 4294967295)?,
+            lifetime: g.opt(|g| g.int(1, 4294967295))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
+        };
+        audit(self, a) {
             a.len(self.members.as_ref(), 64, "SubscribeRequest.members");
-            a.int(
-                Some(&self.max_interval),
-                1,
-                4294967295,
-                "SubscribeRequest.max_interval",
-            );
-            a.int(
-                self.lifetime.as_ref(),
-                1,
-                4294967295,
-                "SubscribeRequest.lifetime",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.int(Some(&self.max_interval), 1, 4294967295, "SubscribeRequest.max_interval");
+            a.int(self.lifetime.as_ref(), 1, 4294967295, "SubscribeRequest.lifetime");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SubscribeRequest);
-
-    impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
-        const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
-        const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = UnsubscribeRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::UnsubscribeRequest {
-                subscription: g.int(0, 1099511627775)?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.subscription),
-                0,
-                1099511627775,
-                "UnsubscribeRequest.subscription",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::UnsubscribeRequest: "iotp2p.core.UnsubscribeRequest", UnsubscribeRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::UnsubscribeRequest {
+            subscription: g.int(0, 1099511627775)?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.subscription), 0, 1099511627775, "UnsubscribeRequest.subscription");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::UnsubscribeRequest);
-
-    impl rt::fuzz::FuzzType for owned::Event {
-        const NAME: &'static str = "iotp2p.core.Event";
-        const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Event<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Event {
-                member: g.int(0, 65535)?,
-                number: g.int(0, 18446744073709551615)?,
-                data: g.opt(|g| g.bytes(1024))?,
-                timestamp: g.opt(|g| g.int(0, 18446744073709551615))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Event: "iotp2p.core.Event", Event<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Event {
+            member: g.int(0, 65535)?,
+            number: g.int(0, 18446744073709551615)?,
+            data: g.opt(|g| g.bytes(1024))?,
+            timestamp: g.opt(|g| g.int(0, 18446744073709551615))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.len(self.data.as_ref(), 1024, "Event.data");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Event);
-
-    impl rt::fuzz::FuzzType for owned::Report {
-        const NAME: &'static str = "iotp2p.core.Report";
-        const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Report<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Report {
-                endpoint: g.int(0, 65535)?,
-                capability: g.int(0, 65535)?,
-                values: g.opt(|g| g.items(64, |g| g.nested()))?,
-                events: g.opt(|g| g.items(16, |g| g.nested()))?,
-                max_interval: g.opt(|g| g.int(1, 4294967295))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(self.values.as_ref(), 64, "Report.values", |a, v| {
-                a.nested(Some(v))
-            });
-            a.items(self.events.as_ref(), 16, "Report.events", |a, v| {
-                a.nested(Some(v))
-            });
-            a.int(
-                self.max_interval.as_ref(),
-                1,
-                4294967295,
-                "Report.max_interval",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::Report: "iotp2p.core.Report", Report<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Report {
+            endpoint: g.int(0, 65535)?,
+            capability: g.int(0, 65535)?,
+            values: g.opt(|g| g.items(64, |g| g.nested()))?,
+            events: g.opt(|g| g.items(16, |g| g.nested()))?,
+            max_interval: g.opt(|g| g.int(1, 4294967295))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
+        };
+        audit(self, a) {
+            a.items(self.values.as_ref(), 64, "Report.values", |a, v| a.nested(Some(v)));
+            a.items(self.events.as_ref(), 16, "Report.events", |a, v| a.nested(Some(v)));
+            a.int(self.max_interval.as_ref(), 1, 4294967295, "Report.max_interval");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Report);
-
-    impl rt::fuzz::FuzzType for owned::DescribeRequest {
-        const NAME: &'static str = "iotp2p.core.DescribeRequest";
-        const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DescribeRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::DescribeRequest {
-                endpoint: g.opt(|g| g.int(0, 65535))?,
-                endpoints_only: g.bool()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::DescribeRequest: "iotp2p.core.DescribeRequest", DescribeRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::DescribeRequest {
+            endpoint: g.opt(|g| g.int(0, 65535))?,
+            endpoints_only: g.bool()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::DescribeRequest);
-
-    impl rt::fuzz::FuzzType for owned::SemVer {
-        const NAME: &'static str = "iotp2p.core.SemVer";
-        const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SemVer<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SemVer {
-                major: g.int(0, 4294967295)?,
-                minor: g.int(0, 4294967295)?,
-                patch: g.int(0, 4294967295)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::SemVer: "iotp2p.core.SemVer", SemVer<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SemVer {
+            major: g.int(0, 4294967295)?,
+            minor: g.int(0, 4294967295)?,
+            patch: g.int(0, 4294967295)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::SemVer);
-
-    impl rt::fuzz::FuzzType for owned::CapabilityInfo {
-        const NAME: &'static str = "iotp2p.core.CapabilityInfo";
-        const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CapabilityInfo<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::CapabilityInfo {
-                id: g.int(0, 65535)?,
-                package: g.text(128)?,
-                name: g.text(64)?,
-                version: g.nested()?,
-                members: g.opt(|g| g.items(256, |g| g.int(0, 65535)))?,
-                schema: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::CapabilityInfo: "iotp2p.core.CapabilityInfo", CapabilityInfo<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::CapabilityInfo {
+            id: g.int(0, 65535)?,
+            package: g.text(128)?,
+            name: g.text(64)?,
+            version: g.nested()?,
+            members: g.opt(|g| g.items(256, |g| g.int(0, 65535)))?,
+            schema: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.package), 128, "CapabilityInfo.package");
             a.len(Some(&self.name), 64, "CapabilityInfo.name");
             a.nested(Some(&self.version));
             a.len(self.members.as_ref(), 256, "CapabilityInfo.members");
             a.nested(self.schema.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::CapabilityInfo);
-
-    impl rt::fuzz::FuzzType for owned::SchemaRef {
-        const NAME: &'static str = "iotp2p.core.SchemaRef";
-        const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SchemaRef<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SchemaRef {
-                uri: g.text(128)?,
-                sha256: g.fixed()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SchemaRef: "iotp2p.core.SchemaRef", SchemaRef<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SchemaRef {
+            uri: g.text(128)?,
+            sha256: g.fixed()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.uri), 128, "SchemaRef.uri");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SchemaRef);
-
-    impl rt::fuzz::FuzzType for owned::EndpointInfo {
-        const NAME: &'static str = "iotp2p.core.EndpointInfo";
-        const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EndpointInfo<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::EndpointInfo {
-                endpoint: g.int(0, 65535)?,
-                capabilities: g.items(32, |g| g.nested())?,
-                label: g.opt(|g| g.text(32))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(
-                Some(&self.capabilities),
-                32,
-                "EndpointInfo.capabilities",
-                |a, v| a.nested(Some(v)),
-            );
+    rt::fuzz_type! {
+        owned::EndpointInfo: "iotp2p.core.EndpointInfo", EndpointInfo<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::EndpointInfo {
+            endpoint: g.int(0, 65535)?,
+            capabilities: g.items(32, |g| g.nested())?,
+            label: g.opt(|g| g.text(32))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
+            a.items(Some(&self.capabilities), 32, "EndpointInfo.capabilities", |a, v| a.nested(Some(v)));
             a.len(self.label.as_ref(), 32, "EndpointInfo.label");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::EndpointInfo);
-
-    impl rt::fuzz::FuzzType for owned::Description {
-        const NAME: &'static str = "iotp2p.core.Description";
-        const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Description<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Description {
-                endpoints: g.items(64, |g| g.nested())?,
-                revision: g.int(0, 4294967295)?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(
-                Some(&self.endpoints),
-                64,
-                "Description.endpoints",
-                |a, v| a.nested(Some(v)),
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::Description: "iotp2p.core.Description", Description<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Description {
+            endpoints: g.items(64, |g| g.nested())?,
+            revision: g.int(0, 4294967295)?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
+            a.items(Some(&self.endpoints), 64, "Description.endpoints", |a, v| a.nested(Some(v)));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Description);
+    rt::fuzz_type!(PresenceState: "iotp2p.core.PresenceState", numbers [0, 1, 2], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for PresenceState {
-        const NAME: &'static str = "iotp2p.core.PresenceState";
-        const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PresenceState;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(PresenceState);
-
-    impl rt::fuzz::FuzzType for owned::Presence {
-        const NAME: &'static str = "iotp2p.core.Presence";
-        const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Presence<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Presence {
-                state: g.nested()?,
-                sleep_interval: g.opt(|g| g.int(1, 4294967295))?,
-                max_message: g.opt(|g| g.int(0, 65535))?,
-                revision: g.opt(|g| g.int(0, 4294967295))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Presence: "iotp2p.core.Presence", Presence<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Presence {
+            state: g.nested()?,
+            sleep_interval: g.opt(|g| g.int(1, 4294967295))?,
+            max_message: g.opt(|g| g.int(0, 65535))?,
+            revision: g.opt(|g| g.int(0, 4294967295))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.state));
-            a.int(
-                self.sleep_interval.as_ref(),
-                1,
-                4294967295,
-                "Presence.sleep_interval",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.int(self.sleep_interval.as_ref(), 1, 4294967295, "Presence.sleep_interval");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Presence);
-
-    impl rt::fuzz::FuzzType for owned::PresenceAck {
-        const NAME: &'static str = "iotp2p.core.PresenceAck";
-        const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PresenceAck<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PresenceAck {
-                pending: g.int(0, 4294967295)?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::PresenceAck: "iotp2p.core.PresenceAck", PresenceAck<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PresenceAck {
+            pending: g.int(0, 4294967295)?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::PresenceAck);
-
-    impl rt::fuzz::FuzzType for owned::DeliveryRef {
-        const NAME: &'static str = "iotp2p.core.DeliveryRef";
-        const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeliveryRef<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::DeliveryRef {
-                message_id: g.int(0, 1099511627775)?,
-                sender: g.opt(|g| g.text(254))?,
-                sender_contact: g.opt(|g| g.int(0, 65535))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.message_id),
-                0,
-                1099511627775,
-                "DeliveryRef.message_id",
-            );
+    rt::fuzz_type! {
+        owned::DeliveryRef: "iotp2p.core.DeliveryRef", DeliveryRef<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::DeliveryRef {
+            message_id: g.int(0, 1099511627775)?,
+            sender: g.opt(|g| g.text(254))?,
+            sender_contact: g.opt(|g| g.int(0, 65535))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.message_id), 0, 1099511627775, "DeliveryRef.message_id");
             a.len(self.sender.as_ref(), 254, "DeliveryRef.sender");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::DeliveryRef);
-
-    impl rt::fuzz::FuzzType for owned::Receipt {
-        const NAME: &'static str = "iotp2p.core.Receipt";
-        const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Receipt<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Receipt {
-                delivered: g.items(16, |g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(Some(&self.delivered), 16, "Receipt.delivered", |a, v| {
-                a.nested(Some(v))
-            });
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::Receipt: "iotp2p.core.Receipt", Receipt<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Receipt {
+            delivered: g.items(16, |g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
+            a.items(Some(&self.delivered), 16, "Receipt.delivered", |a, v| a.nested(Some(v)));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Receipt);
+    rt::fuzz_type!(StatusCode: "iotp2p.core.StatusCode", numbers [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32, 33, 34, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for StatusCode {
-        const NAME: &'static str = "iotp2p.core.StatusCode";
-        const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = StatusCode;
+    rt::fuzz_type!(DecodeError: "iotp2p.core.DecodeError", numbers [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(
-                u,
-                &[
-                    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32, 33, 34, 64, 65, 66, 67, 68, 69,
-                    70, 71, 72, 73, 74,
-                ],
-            )?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(StatusCode);
-
-    impl rt::fuzz::FuzzType for DecodeError {
-        const NAME: &'static str = "iotp2p.core.DecodeError";
-        const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DecodeError;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(
-                u,
-                &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
-            )?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(DecodeError);
-
-    impl rt::fuzz::FuzzType for owned::Status {
-        const NAME: &'static str = "iotp2p.core.Status";
-        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Status<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Status {
-                code: g.nested()?,
-                member: g.opt(|g| g.int(0, 65535))?,
-                capability_status: g.opt(|g| g.int(0, 4294967295))?,
-                detail: g.opt(|g| g.text(128))?,
-                echo: g.opt(|g| g.bytes(40))?,
-                retry_after: g.opt(|g| g.int(0, 4294967295))?,
-                decode_error: g.opt(|g| g.nested())?,
-                offset: g.opt(|g| g.int(0, 4294967295))?,
-                recipient: g.opt(|g| g.text(254))?,
-                supported_versions: g.opt(|g| g.items(8, |g| g.int(0, 255)))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Status: "iotp2p.core.Status", Status<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Status {
+            code: g.nested()?,
+            member: g.opt(|g| g.int(0, 65535))?,
+            capability_status: g.opt(|g| g.int(0, 4294967295))?,
+            detail: g.opt(|g| g.text(128))?,
+            echo: g.opt(|g| g.bytes(40))?,
+            retry_after: g.opt(|g| g.int(0, 4294967295))?,
+            decode_error: g.opt(|g| g.nested())?,
+            offset: g.opt(|g| g.int(0, 4294967295))?,
+            recipient: g.opt(|g| g.text(254))?,
+            supported_versions: g.opt(|g| g.items(8, |g| g.int(0, 255)))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.code));
             a.len(self.detail.as_ref(), 128, "Status.detail");
             a.len(self.echo.as_ref(), 40, "Status.echo");
             a.nested(self.decode_error.as_ref());
             a.len(self.recipient.as_ref(), 254, "Status.recipient");
-            a.len(
-                self.supported_versions.as_ref(),
-                8,
-                "Status.supported_versions",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.len(self.supported_versions.as_ref(), 8, "Status.supported_versions");
         }
     }
-
-    rt::fuzz::arbitrary!(owned::Status);
 }

@@ -97,15 +97,13 @@ pub struct PublicKey<'a> {
 impl<'a> PublicKey<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 73;
-
     /// The schema's default of `algorithm`: its value when an encoding leaves the field out.
     pub const DEFAULT_ALGORITHM: KeyAlgorithm = KeyAlgorithm::Es256;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `algorithm`: [`Self::DEFAULT_ALGORITHM`] (`KeyAlgorithm::Es256`),
-    /// - `y`: `None`,
-    /// - no unknown fields.
+    /// - `y`: `None`.
     pub const fn new(x: &'a [u8; 32]) -> Self {
         Self {
             algorithm: Self::DEFAULT_ALGORITHM,
@@ -557,10 +555,9 @@ impl<'a> CredentialStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 780;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `address`, `issued_at`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `address`, `issued_at`: `None`.
     pub const fn new(
         identity_key: PublicKey<'a>,
         auth_credentials: rt::Array<'a, &'a [u8]>,
@@ -745,15 +742,13 @@ pub struct RehomingStatement<'a> {
 impl<'a> RehomingStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 572;
-
     /// The schema's default of `grace_period`: its value when an encoding leaves the field out.
     pub const DEFAULT_GRACE_PERIOD: u32 = 2592000;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `grace_period`: [`Self::DEFAULT_GRACE_PERIOD`] (`2592000`),
-    /// - `issued_at`: `None`,
-    /// - no unknown fields.
+    /// - `issued_at`: `None`.
     pub const fn new(
         node: NodeId<'a>,
         previous_address: super::iotp2p_core::Address<'a>,
@@ -924,10 +919,9 @@ impl<'a> KeyRotationStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 120;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `issued_at`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `issued_at`: `None`.
     pub const fn new(previous_node: NodeId<'a>, new_identity_key: PublicKey<'a>) -> Self {
         Self {
             previous_node,
@@ -1119,15 +1113,13 @@ pub struct RevocationStatement<'a> {
 impl<'a> RevocationStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 48;
-
     /// The schema's default of `reason`: its value when an encoding leaves the field out.
     pub const DEFAULT_REASON: RevocationReason = RevocationReason::Unspecified;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `reason`: [`Self::DEFAULT_REASON`] (`RevocationReason::Unspecified`),
-    /// - `issued_at`: `None`,
-    /// - no unknown fields.
+    /// - `issued_at`: `None`.
     pub const fn new(node: NodeId<'a>) -> Self {
         Self {
             node,
@@ -1269,10 +1261,9 @@ impl<'a> IntroductionStatement<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 395;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `subject_address`, `targets`, `not_after`, `issued_at`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `subject_address`, `targets`, `not_after`, `issued_at`: `None`.
     pub const fn new(
         subject: NodeId<'a>,
         audience: NodeId<'a>,
@@ -1589,10 +1580,9 @@ impl<'a> SealedAad<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 546;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `sender`, `recipient`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `sender`, `recipient`: `None`.
     pub const fn new(
         format: u8,
         algorithm: i32,
@@ -2063,19 +2053,16 @@ pub struct SetupPayload<'a> {
 impl<'a> SetupPayload<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 121;
-
     /// The schema's default of `version`: its value when an encoding leaves the field out.
     pub const DEFAULT_VERSION: u8 = 1;
-
     /// The schema's default of `transports`: its value when an encoding leaves the field out.
     pub const DEFAULT_TRANSPORTS: DiscoveryTransports = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
     /// - `transports`: [`Self::DEFAULT_TRANSPORTS`] (`0`),
-    /// - `node`, `vendor`, `product`: `None`,
-    /// - no unknown fields.
+    /// - `node`, `vendor`, `product`: `None`.
     pub const fn new(passcode: u32, discriminator: u16) -> Self {
         Self {
             version: Self::DEFAULT_VERSION,
@@ -2734,10 +2721,9 @@ impl<'a> PairingWindow<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 191;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `targets`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `targets`: `None`.
     pub const fn new(
         timeout: u16,
         discriminator: u16,
@@ -3021,10 +3007,9 @@ impl<'a> CommissionRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1518;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `relay`, `time`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `relay`, `time`: `None`.
     pub const fn new(address: super::iotp2p_core::Address<'a>) -> Self {
         Self {
             address,
@@ -3228,9 +3213,9 @@ impl<'a> AclTarget<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-    /// - `endpoint`, `capability`: `None`,
-    /// - no unknown fields.
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
+    /// - `endpoint`, `capability`: `None`.
     pub const fn new() -> Self {
         Self {
             endpoint: None,
@@ -3316,12 +3301,7 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
     }
 }
 
-impl Default for AclTarget<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(AclTarget<'_>);
 
 /// One access control entry: who may do what on which targets.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -3348,10 +3328,9 @@ impl<'a> AclEntry<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 250;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `targets`, `label`, `granted_by`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `targets`, `label`, `granted_by`: `None`.
     pub const fn new(subjects: rt::Array<'a, NodeId<'a>>, privileges: Privileges) -> Self {
         Self {
             subjects,
@@ -3503,10 +3482,9 @@ impl<'a> AclWrite<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 255;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `entry`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `entry`: `None`.
     pub const fn new(index: u8) -> Self {
         Self {
             index,
@@ -3605,10 +3583,9 @@ impl<'a> RehomeRequest<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1508;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `relay`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `relay`: `None`.
     pub const fn new(new_address: super::iotp2p_core::Address<'a>) -> Self {
         Self {
             new_address,
@@ -4439,463 +4416,14 @@ impl<'a> rt::Message<'a> for SecurityEvents<'a> {
 }
 
 rt::cfg_alloc! {
-    impl rt::IntoOwned for KeyAlgorithm {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for PublicKey<'a> {
-        type Owned = owned::PublicKey;
-        fn into_owned(self) -> owned::PublicKey {
-            owned::PublicKey {
-                algorithm: self.algorithm,
-                x: rt::IntoOwned::into_owned(self.x),
-                y: rt::IntoOwned::into_owned(self.y),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Signature<'a> {
-        type Owned = owned::Signature;
-        fn into_owned(self) -> owned::Signature {
-            owned::Signature {
-                signer: rt::IntoOwned::into_owned(self.signer),
-                value: rt::IntoOwned::into_owned(self.value),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SignedStatement<'a> {
-        type Owned = owned::SignedStatement;
-        fn into_owned(self) -> owned::SignedStatement {
-            owned::SignedStatement {
-                payload: rt::IntoOwned::into_owned(self.payload),
-                signatures: rt::IntoOwned::into_owned(self.signatures),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Statement<'a> {
-        type Owned = owned::Statement;
-        fn into_owned(self) -> owned::Statement {
-            match self {
-                Self::Credential(v) => owned::Statement::Credential(rt::IntoOwned::into_owned(v)),
-                Self::Rehoming(v) => owned::Statement::Rehoming(rt::IntoOwned::into_owned(v)),
-                Self::KeyRotation(v) => owned::Statement::KeyRotation(rt::IntoOwned::into_owned(v)),
-                Self::Revocation(v) => owned::Statement::Revocation(rt::IntoOwned::into_owned(v)),
-                Self::Introduction(v) => {
-                    owned::Statement::Introduction(rt::IntoOwned::into_owned(v))
-                }
-                Self::Unrecognized { key, value } => owned::Statement::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for CredentialStatement<'a> {
-        type Owned = owned::CredentialStatement;
-        fn into_owned(self) -> owned::CredentialStatement {
-            owned::CredentialStatement {
-                identity_key: rt::IntoOwned::into_owned(self.identity_key),
-                address: rt::IntoOwned::into_owned(self.address),
-                auth_credentials: rt::IntoOwned::into_owned(self.auth_credentials),
-                serial: self.serial,
-                suites: rt::IntoOwned::into_owned(self.suites),
-                issued_at: self.issued_at,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RehomingStatement<'a> {
-        type Owned = owned::RehomingStatement;
-        fn into_owned(self) -> owned::RehomingStatement {
-            owned::RehomingStatement {
-                node: rt::IntoOwned::into_owned(self.node),
-                previous_address: rt::IntoOwned::into_owned(self.previous_address),
-                new_address: rt::IntoOwned::into_owned(self.new_address),
-                sequence: self.sequence,
-                grace_period: self.grace_period,
-                issued_at: self.issued_at,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for KeyRotationStatement<'a> {
-        type Owned = owned::KeyRotationStatement;
-        fn into_owned(self) -> owned::KeyRotationStatement {
-            owned::KeyRotationStatement {
-                previous_node: rt::IntoOwned::into_owned(self.previous_node),
-                new_identity_key: rt::IntoOwned::into_owned(self.new_identity_key),
-                issued_at: self.issued_at,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl rt::IntoOwned for RevocationReason {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for RevocationStatement<'a> {
-        type Owned = owned::RevocationStatement;
-        fn into_owned(self) -> owned::RevocationStatement {
-            owned::RevocationStatement {
-                node: rt::IntoOwned::into_owned(self.node),
-                reason: self.reason,
-                issued_at: self.issued_at,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for IntroductionStatement<'a> {
-        type Owned = owned::IntroductionStatement;
-        fn into_owned(self) -> owned::IntroductionStatement {
-            owned::IntroductionStatement {
-                subject: rt::IntoOwned::into_owned(self.subject),
-                subject_address: rt::IntoOwned::into_owned(self.subject_address),
-                audience: rt::IntoOwned::into_owned(self.audience),
-                privileges: self.privileges,
-                targets: rt::IntoOwned::into_owned(self.targets),
-                serial: self.serial,
-                not_after: self.not_after,
-                issued_at: self.issued_at,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Introduction<'a> {
-        type Owned = owned::Introduction;
-        fn into_owned(self) -> owned::Introduction {
-            owned::Introduction {
-                statement: rt::IntoOwned::into_owned(self.statement),
-                credentials: rt::IntoOwned::into_owned(self.credentials),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SealedAad<'a> {
-        type Owned = owned::SealedAad;
-        fn into_owned(self) -> owned::SealedAad {
-            owned::SealedAad {
-                format: self.format,
-                algorithm: self.algorithm,
-                request_key_id: rt::IntoOwned::into_owned(self.request_key_id),
-                request_message_id: self.request_message_id,
-                version: self.version,
-                sender: rt::IntoOwned::into_owned(self.sender),
-                recipient: rt::IntoOwned::into_owned(self.recipient),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for EdhocMessage3<'a> {
-        type Owned = owned::EdhocMessage3;
-        fn into_owned(self) -> owned::EdhocMessage3 {
-            owned::EdhocMessage3 {
-                c_r: rt::IntoOwned::into_owned(self.c_r),
-                message: rt::IntoOwned::into_owned(self.message),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for EdhocReply<'a> {
-        type Owned = owned::EdhocReply;
-        fn into_owned(self) -> owned::EdhocReply {
-            match self {
-                Self::Message2(v) => owned::EdhocReply::Message2(rt::IntoOwned::into_owned(v)),
-                Self::Error(v) => owned::EdhocReply::Error(rt::IntoOwned::into_owned(v)),
-                Self::Unrecognized { key, value } => owned::EdhocReply::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for EdhocFinish<'a> {
-        type Owned = owned::EdhocFinish;
-        fn into_owned(self) -> owned::EdhocFinish {
-            match self {
-                Self::Done => owned::EdhocFinish::Done,
-                Self::Message4(v) => owned::EdhocFinish::Message4(rt::IntoOwned::into_owned(v)),
-                Self::Error(v) => owned::EdhocFinish::Error(rt::IntoOwned::into_owned(v)),
-                Self::Unrecognized { key, value } => owned::EdhocFinish::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SetupPayload<'a> {
-        type Owned = owned::SetupPayload;
-        fn into_owned(self) -> owned::SetupPayload {
-            owned::SetupPayload {
-                version: self.version,
-                passcode: self.passcode,
-                discriminator: self.discriminator,
-                transports: self.transports,
-                node: rt::IntoOwned::into_owned(self.node),
-                vendor: rt::IntoOwned::into_owned(self.vendor),
-                product: rt::IntoOwned::into_owned(self.product),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PairingStart<'a> {
-        type Owned = owned::PairingStart;
-        fn into_owned(self) -> owned::PairingStart {
-            owned::PairingStart {
-                controller_nonce: rt::IntoOwned::into_owned(self.controller_nonce),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PairingParams<'a> {
-        type Owned = owned::PairingParams;
-        fn into_owned(self) -> owned::PairingParams {
-            owned::PairingParams {
-                device_nonce: rt::IntoOwned::into_owned(self.device_nonce),
-                salt: rt::IntoOwned::into_owned(self.salt),
-                iterations: self.iterations,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PairingShare<'a> {
-        type Owned = owned::PairingShare;
-        fn into_owned(self) -> owned::PairingShare {
-            owned::PairingShare {
-                share_p: rt::IntoOwned::into_owned(self.share_p),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PairingShareReply<'a> {
-        type Owned = owned::PairingShareReply;
-        fn into_owned(self) -> owned::PairingShareReply {
-            owned::PairingShareReply {
-                share_v: rt::IntoOwned::into_owned(self.share_v),
-                confirm_v: rt::IntoOwned::into_owned(self.confirm_v),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PairingConfirm<'a> {
-        type Owned = owned::PairingConfirm;
-        fn into_owned(self) -> owned::PairingConfirm {
-            owned::PairingConfirm {
-                confirm_p: rt::IntoOwned::into_owned(self.confirm_p),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for PairingWindow<'a> {
-        type Owned = owned::PairingWindow;
-        fn into_owned(self) -> owned::PairingWindow {
-            owned::PairingWindow {
-                timeout: self.timeout,
-                discriminator: self.discriminator,
-                iterations: self.iterations,
-                salt: rt::IntoOwned::into_owned(self.salt),
-                verifier: rt::IntoOwned::into_owned(self.verifier),
-                privileges: self.privileges,
-                targets: rt::IntoOwned::into_owned(self.targets),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RelayInfo<'a> {
-        type Owned = owned::RelayInfo;
-        fn into_owned(self) -> owned::RelayInfo {
-            owned::RelayInfo {
-                credential: rt::IntoOwned::into_owned(self.credential),
-                endpoints: rt::IntoOwned::into_owned(self.endpoints),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for CommissionRequest<'a> {
-        type Owned = owned::CommissionRequest;
-        fn into_owned(self) -> owned::CommissionRequest {
-            owned::CommissionRequest {
-                address: rt::IntoOwned::into_owned(self.address),
-                relay: rt::IntoOwned::into_owned(self.relay),
-                time: self.time,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for CommissionResponse<'a> {
-        type Owned = owned::CommissionResponse;
-        fn into_owned(self) -> owned::CommissionResponse {
-            owned::CommissionResponse {
-                credential: rt::IntoOwned::into_owned(self.credential),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for AclTarget<'a> {
-        type Owned = owned::AclTarget;
-        fn into_owned(self) -> owned::AclTarget {
-            owned::AclTarget {
-                endpoint: self.endpoint,
-                capability: self.capability,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for AclEntry<'a> {
-        type Owned = owned::AclEntry;
-        fn into_owned(self) -> owned::AclEntry {
-            owned::AclEntry {
-                subjects: rt::IntoOwned::into_owned(self.subjects),
-                privileges: self.privileges,
-                targets: rt::IntoOwned::into_owned(self.targets),
-                label: rt::IntoOwned::into_owned(self.label),
-                granted_by: rt::IntoOwned::into_owned(self.granted_by),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for AclWrite<'a> {
-        type Owned = owned::AclWrite;
-        fn into_owned(self) -> owned::AclWrite {
-            owned::AclWrite {
-                index: self.index,
-                entry: rt::IntoOwned::into_owned(self.entry),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RehomeRequest<'a> {
-        type Owned = owned::RehomeRequest;
-        fn into_owned(self) -> owned::RehomeRequest {
-            owned::RehomeRequest {
-                new_address: rt::IntoOwned::into_owned(self.new_address),
-                relay: rt::IntoOwned::into_owned(self.relay),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RehomeResult<'a> {
-        type Owned = owned::RehomeResult;
-        fn into_owned(self) -> owned::RehomeResult {
-            owned::RehomeResult {
-                rehoming: rt::IntoOwned::into_owned(self.rehoming),
-                credential: rt::IntoOwned::into_owned(self.credential),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SecurityProperties<'a> {
-        type Owned = owned::SecurityProperties;
-        fn into_owned(self) -> owned::SecurityProperties {
-            owned::SecurityProperties {
-                node_id: rt::IntoOwned::into_owned(self.node_id),
-                credential: rt::IntoOwned::into_owned(self.credential),
-                acl_capacity: self.acl_capacity,
-                peer_capacity: self.peer_capacity,
-                pairing_window_open: self.pairing_window_open,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SecurityActions<'a> {
-        type Owned = owned::SecurityActions;
-        fn into_owned(self) -> owned::SecurityActions {
-            match self {
-                Self::Edhoc1(v) => owned::SecurityActions::Edhoc1(rt::IntoOwned::into_owned(v)),
-                Self::Edhoc3(v) => owned::SecurityActions::Edhoc3(rt::IntoOwned::into_owned(v)),
-                Self::PairStart(v) => {
-                    owned::SecurityActions::PairStart(rt::IntoOwned::into_owned(v))
-                }
-                Self::PairShare(v) => {
-                    owned::SecurityActions::PairShare(rt::IntoOwned::into_owned(v))
-                }
-                Self::PairConfirm(v) => {
-                    owned::SecurityActions::PairConfirm(rt::IntoOwned::into_owned(v))
-                }
-                Self::Commission(v) => {
-                    owned::SecurityActions::Commission(rt::IntoOwned::into_owned(v))
-                }
-                Self::AddPeer(v) => owned::SecurityActions::AddPeer(rt::IntoOwned::into_owned(v)),
-                Self::RemovePeer(v) => {
-                    owned::SecurityActions::RemovePeer(rt::IntoOwned::into_owned(v))
-                }
-                Self::AclRead(v) => owned::SecurityActions::AclRead(v),
-                Self::AclWrite(v) => owned::SecurityActions::AclWrite(rt::IntoOwned::into_owned(v)),
-                Self::ApplyStatement(v) => {
-                    owned::SecurityActions::ApplyStatement(rt::IntoOwned::into_owned(v))
-                }
-                Self::Rehome(v) => owned::SecurityActions::Rehome(rt::IntoOwned::into_owned(v)),
-                Self::RotateAuthKey => owned::SecurityActions::RotateAuthKey,
-                Self::OpenCommissioningWindow(v) => {
-                    owned::SecurityActions::OpenCommissioningWindow(rt::IntoOwned::into_owned(v))
-                }
-                Self::Introduce(v) => {
-                    owned::SecurityActions::Introduce(rt::IntoOwned::into_owned(v))
-                }
-                Self::SetHomeRelay(v) => {
-                    owned::SecurityActions::SetHomeRelay(rt::IntoOwned::into_owned(v))
-                }
-                Self::Unrecognized { key, value } => owned::SecurityActions::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SecurityOutputs<'a> {
-        type Owned = owned::SecurityOutputs;
-        fn into_owned(self) -> owned::SecurityOutputs {
-            match self {
-                Self::Edhoc1(v) => owned::SecurityOutputs::Edhoc1(rt::IntoOwned::into_owned(v)),
-                Self::Edhoc3(v) => owned::SecurityOutputs::Edhoc3(rt::IntoOwned::into_owned(v)),
-                Self::PairStart(v) => {
-                    owned::SecurityOutputs::PairStart(rt::IntoOwned::into_owned(v))
-                }
-                Self::PairShare(v) => {
-                    owned::SecurityOutputs::PairShare(rt::IntoOwned::into_owned(v))
-                }
-                Self::Commission(v) => {
-                    owned::SecurityOutputs::Commission(rt::IntoOwned::into_owned(v))
-                }
-                Self::AclRead(v) => owned::SecurityOutputs::AclRead(rt::IntoOwned::into_owned(v)),
-                Self::Rehome(v) => owned::SecurityOutputs::Rehome(rt::IntoOwned::into_owned(v)),
-                Self::RotateAuthKey(v) => {
-                    owned::SecurityOutputs::RotateAuthKey(rt::IntoOwned::into_owned(v))
-                }
-                Self::Unrecognized { key, value } => owned::SecurityOutputs::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SecurityEvents<'a> {
-        type Owned = owned::SecurityEvents;
-        fn into_owned(self) -> owned::SecurityEvents {
-            match self {
-                Self::PairingFailed => owned::SecurityEvents::PairingFailed,
-                Self::AclChanged(v) => owned::SecurityEvents::AclChanged(v),
-                Self::StatementApplied(v) => {
-                    owned::SecurityEvents::StatementApplied(rt::IntoOwned::into_owned(v))
-                }
-                Self::Unrecognized { key, value } => owned::SecurityEvents::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
+    rt::owned_enum!(KeyAlgorithm);
+    rt::owned_enum!(RevocationReason);
 
     /// Owned counterparts of the types of package `iotp2p.security`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -4907,33 +4435,24 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use rt::{AsBorrowed as _, Message as _};
 
-        /// A node ID: the COSE Key Thumbprint (RFC 9679) of a node's identity public key, computed with
-        /// SHA-256 (spec/02-addressing.md, "Identity key and node ID").
+        /// The owned form of [`super::NodeId`] (documented there).
         pub type NodeId = [u8; 32];
 
-        /// A security context identifier: an OSCORE Sender ID in byte-string form, which is also the EDHOC
-        /// connection identifier chosen by the receiving side (spec/08-security.md, "Connection identifiers").
-        /// At most 7 bytes with the cipher suites of this version (13-byte nonce); the bound of 8 matches
-        /// `iotp2p.core.Envelope.key_id`.
+        /// The owned form of [`super::KeyId`] (documented there).
         pub type KeyId = rt::alloc::vec::Vec<u8>;
 
-        /// One EDHOC message (RFC 9528, section 5), exactly as EDHOC encodes it (a CBOR sequence), carried as
-        /// an opaque byte string.
+        /// The owned form of [`super::EdhocMessage`] (documented there).
         pub type EdhocMessage = rt::alloc::vec::Vec<u8>;
 
         pub use super::KeyAlgorithm;
 
-        /// A public key, as used for identity keys.
-        ///
-        /// The owned form of [`super::PublicKey`].
+        /// The owned form of [`super::PublicKey`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PublicKey {
-            /// The algorithm, which also fixes the key type and curve.
             pub algorithm: KeyAlgorithm,
-            /// The x-coordinate: 32 bytes, big-endian (the COSE_Key `x` parameter).
             pub x: [u8; 32],
-            /// The y-coordinate: 32 bytes, big-endian (the COSE_Key `y` parameter). Present for Es256; kept
-            /// optional so that a later algorithm without a y-coordinate can be added compatibly.
             pub y: Option<[u8; 32]>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -4943,11 +4462,7 @@ rt::cfg_alloc! {
             /// The schema's default of `algorithm`: its value when an encoding leaves the field out.
             pub const DEFAULT_ALGORITHM: KeyAlgorithm = super::PublicKey::DEFAULT_ALGORITHM;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `algorithm`: [`Self::DEFAULT_ALGORITHM`] (`KeyAlgorithm::Es256`),
-            /// - `y`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PublicKey::new`] sets them.
             pub const fn new(x: [u8; 32]) -> Self {
                 Self {
                     algorithm: Self::DEFAULT_ALGORITHM,
@@ -4958,48 +4473,21 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::PublicKey<'a>> for PublicKey {
-            fn as_borrowed(&'a self) -> super::PublicKey<'a> {
-                super::PublicKey {
-                    algorithm: self.algorithm.as_borrowed(),
-                    x: self.x.as_borrowed(),
-                    y: self.y.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(PublicKey { algorithm, x, y } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for PublicKey {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PublicKey::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::PublicKey::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::PublicKey::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// One signature over the payload of a signed statement.
-        ///
-        /// The owned form of [`super::Signature`].
+        /// The owned form of [`super::Signature`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Signature {
-            /// Node ID of the signer.
             pub signer: NodeId,
-            /// The ES256 signature: r followed by s, 32 bytes each (RFC 9053, section 2.1), computed over the
-            /// COSE_Sign1 Sig_structure of the statement payload (spec/08-security.md).
             pub value: [u8; 64],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Signature {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Signature::new`] sets them.
             pub const fn new(signer: NodeId, value: [u8; 64]) -> Self {
                 Self {
                     signer,
@@ -5009,47 +4497,21 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Signature<'a>> for Signature {
-            fn as_borrowed(&'a self) -> super::Signature<'a> {
-                super::Signature {
-                    signer: self.signer.as_borrowed(),
-                    value: self.value.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Signature { signer, value } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Signature {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Signature::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Signature::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Signature::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A statement and the signatures over it. The payload is kept as the exact bytes that were signed;
-        /// a receiver verifies the signatures over these bytes before decoding them.
-        ///
-        /// The owned form of [`super::SignedStatement`].
+        /// The owned form of [`super::SignedStatement`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SignedStatement {
-            /// The encoding (spec/04-wire-format.md) of a `Statement`.
             pub payload: rt::alloc::vec::Vec<u8>,
-            /// The signatures: one or two, each by a different signer, as the statement kind requires.
             pub signatures: rt::alloc::vec::Vec<Signature>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SignedStatement {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::SignedStatement::new`] sets them.
             pub const fn new(
                 payload: rt::alloc::vec::Vec<u8>,
                 signatures: rt::alloc::vec::Vec<Signature>,
@@ -5062,31 +4524,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(SignedStatement {
+            payload, signatures,
+        } unknown_fields, own_encoder);
+
         impl SignedStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
             }
-        }
 
-        impl<'a> rt::Message<'a> for SignedStatement {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SignedStatement::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.payload;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.signatures;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5107,50 +4556,30 @@ rt::cfg_alloc! {
             }
         }
 
-        /// What a signed statement says.
-        ///
-        /// The owned form of [`super::Statement`].
+        /// The owned form of [`super::Statement`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum Statement {
-            /// A node's credential: its identity key, its address and its EDHOC authentication credential.
             Credential(CredentialStatement),
-            /// A node moves to another address (spec/08-security.md, "Re-homing").
             Rehoming(RehomingStatement),
-            /// A node replaces its identity key (spec/08-security.md, "Key rotation").
             KeyRotation(KeyRotationStatement),
-            /// A node is revoked (spec/08-security.md, "Revocation").
             Revocation(RevocationStatement),
-            /// An administrator of a node introduces another node to it (spec/08-security.md, "Introducing
-            /// nodes to each other").
             Introduction(IntroductionStatement),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::Message<'a> for Statement {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Statement::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
+        rt::owned_union!(Statement {
+            Credential(..), Rehoming(..), KeyRotation(..), Revocation(..), Introduction(..),
+            ;
+        } Unrecognized, own_encoder);
 
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Credential(v) => 1 + v.encoded_len(),
-                    Self::Rehoming(v) => 1 + v.encoded_len(),
-                    Self::KeyRotation(v) => 1 + v.encoded_len(),
-                    Self::Revocation(v) => 1 + v.encoded_len(),
-                    Self::Introduction(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        impl Statement {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Credential(v) => {
@@ -5185,36 +4614,23 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A node's credential, signed by the node's own identity key (a self-signed certificate in effect).
-        ///
-        /// The owned form of [`super::CredentialStatement`].
+        /// The owned form of [`super::CredentialStatement`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct CredentialStatement {
-            /// The identity public key. The node ID is its thumbprint; the statement's single signature must be
-            /// by this key.
             pub identity_key: PublicKey,
-            /// The node's current address; absent in the credential of a device that has not been claimed.
             pub address: Option<super::super::iotp2p_core::owned::Address>,
-            /// The EDHOC authentication credentials (CRED_x) of the node: each a CWT Claims Set (RFC 9528,
-            /// section 3.5.2) holding a static Diffie-Hellman public key and its key identifier. The P-256
-            /// credential comes first; an X25519 credential, for cipher suite 0, may follow.
             pub auth_credentials: rt::alloc::vec::Vec<rt::alloc::vec::Vec<u8>>,
-            /// Serial number: increases by at least one with every new credential of the same identity key.
             pub serial: u32,
-            /// The EDHOC cipher suites the node supports, most preferred first (RFC 9528, section 3.6).
             pub suites: rt::alloc::vec::Vec<i32>,
-            /// When the credential was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
-            /// node does not know the time.
             pub issued_at: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl CredentialStatement {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `address`, `issued_at`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::CredentialStatement::new`] sets them.
             pub const fn new(
                 identity_key: PublicKey,
                 auth_credentials: rt::alloc::vec::Vec<rt::alloc::vec::Vec<u8>>,
@@ -5233,6 +4649,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(CredentialStatement {
+            identity_key, address, auth_credentials, serial, suites, issued_at,
+        } unknown_fields, own_encoder);
+
         impl CredentialStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5241,42 +4661,9 @@ rt::cfg_alloc! {
                     + usize::from(self.address.is_some())
                     + usize::from(self.issued_at.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for CredentialStatement {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::CredentialStatement::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.identity_key;
-                len += 1 + v.encoded_len();
-                if let Some(v) = &self.address {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.auth_credentials;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::head_len(item.len() as u64) + item.len())
-                        .sum::<usize>();
-                let v = &self.serial;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.suites;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::int_len(*item as i64))
-                        .sum::<usize>();
-                if let Some(v) = &self.issued_at {
-                    len += 1 + rt::head_len(*v);
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5315,24 +4702,16 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A node moves from one address to another, keeping its identity.
-        ///
-        /// The owned form of [`super::RehomingStatement`].
+        /// The owned form of [`super::RehomingStatement`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RehomingStatement {
-            /// The node that moves.
             pub node: NodeId,
-            /// The address the node leaves.
             pub previous_address: super::super::iotp2p_core::owned::Address,
-            /// The address the node moves to.
             pub new_address: super::super::iotp2p_core::owned::Address,
-            /// Re-homing sequence number of the node: 1 for its first move, one more for each later move.
             pub sequence: u32,
-            /// Seconds during which peers and the previous home relay keep accepting and forwarding messages
-            /// for the previous address (30 days unless stated).
             pub grace_period: u32,
-            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
-            /// node does not know the time.
             pub issued_at: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5342,11 +4721,7 @@ rt::cfg_alloc! {
             /// The schema's default of `grace_period`: its value when an encoding leaves the field out.
             pub const DEFAULT_GRACE_PERIOD: u32 = super::RehomingStatement::DEFAULT_GRACE_PERIOD;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `grace_period`: [`Self::DEFAULT_GRACE_PERIOD`] (`2592000`),
-            /// - `issued_at`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RehomingStatement::new`] sets them.
             pub const fn new(
                 node: NodeId,
                 previous_address: super::super::iotp2p_core::owned::Address,
@@ -5365,56 +4740,24 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::RehomingStatement<'a>> for RehomingStatement {
-            fn as_borrowed(&'a self) -> super::RehomingStatement<'a> {
-                super::RehomingStatement {
-                    node: self.node.as_borrowed(),
-                    previous_address: self.previous_address.as_borrowed(),
-                    new_address: self.new_address.as_borrowed(),
-                    sequence: self.sequence.as_borrowed(),
-                    grace_period: self.grace_period.as_borrowed(),
-                    issued_at: self.issued_at.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(RehomingStatement {
+            node, previous_address, new_address, sequence, grace_period, issued_at,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for RehomingStatement {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RehomingStatement::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::RehomingStatement::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::RehomingStatement::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A node replaces its identity key. Signed by the previous and by the new identity key.
-        ///
-        /// The owned form of [`super::KeyRotationStatement`].
+        /// The owned form of [`super::KeyRotationStatement`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct KeyRotationStatement {
-            /// The node ID of the identity key being replaced.
             pub previous_node: NodeId,
-            /// The new identity public key.
             pub new_identity_key: PublicKey,
-            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
-            /// node does not know the time.
             pub issued_at: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl KeyRotationStatement {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `issued_at`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::KeyRotationStatement::new`] sets them.
             pub const fn new(previous_node: NodeId, new_identity_key: PublicKey) -> Self {
                 Self {
                     previous_node,
@@ -5425,45 +4768,19 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::KeyRotationStatement<'a>> for KeyRotationStatement {
-            fn as_borrowed(&'a self) -> super::KeyRotationStatement<'a> {
-                super::KeyRotationStatement {
-                    previous_node: self.previous_node.as_borrowed(),
-                    new_identity_key: self.new_identity_key.as_borrowed(),
-                    issued_at: self.issued_at.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for KeyRotationStatement {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::KeyRotationStatement::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::KeyRotationStatement::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::KeyRotationStatement::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_message!(KeyRotationStatement {
+            previous_node, new_identity_key, issued_at,
+        } unknown_fields, through_borrowed);
 
         pub use super::RevocationReason;
 
-        /// A node is revoked: peers forget it and refuse it from now on.
-        ///
-        /// The owned form of [`super::RevocationStatement`].
+        /// The owned form of [`super::RevocationStatement`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RevocationStatement {
-            /// The revoked node.
             pub node: NodeId,
-            /// Why.
             pub reason: RevocationReason,
-            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
-            /// signer does not know the time.
             pub issued_at: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5473,11 +4790,7 @@ rt::cfg_alloc! {
             /// The schema's default of `reason`: its value when an encoding leaves the field out.
             pub const DEFAULT_REASON: RevocationReason = super::RevocationStatement::DEFAULT_REASON;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `reason`: [`Self::DEFAULT_REASON`] (`RevocationReason::Unspecified`),
-            /// - `issued_at`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RevocationStatement::new`] sets them.
             pub const fn new(node: NodeId) -> Self {
                 Self {
                     node,
@@ -5488,69 +4801,29 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::RevocationStatement<'a>> for RevocationStatement {
-            fn as_borrowed(&'a self) -> super::RevocationStatement<'a> {
-                super::RevocationStatement {
-                    node: self.node.as_borrowed(),
-                    reason: self.reason.as_borrowed(),
-                    issued_at: self.issued_at.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(RevocationStatement {
+            node, reason, issued_at,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for RevocationStatement {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RevocationStatement::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::RevocationStatement::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::RevocationStatement::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// An administrator of `subject` grants `audience` access to it. Signed by the administrator
-        /// (the introducer). The subject verifies it before it stores the audience's credential and the access
-        /// control entry it describes; the audience verifies it before it trusts the subject's credential.
-        ///
-        /// The owned form of [`super::IntroductionStatement`].
+        /// The owned form of [`super::IntroductionStatement`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct IntroductionStatement {
-            /// The node introduced to (typically a device).
             pub subject: NodeId,
-            /// The subject's current address, so that the audience knows where to reach it.
             pub subject_address: Option<super::super::iotp2p_core::owned::Address>,
-            /// The node introduced (typically an app).
             pub audience: NodeId,
-            /// The privileges the subject grants the audience; never more than the introducer holds.
             pub privileges: Privileges,
-            /// Where the privileges apply; absent means every endpoint and capability. Never present and empty.
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
-            /// Introduction serial number of the introducer: each introduction it signs, for any subject, has a
-            /// greater one, so that the subject accepts each introduction once (spec/08-security.md,
-            /// "Presenting an introduction to the subject").
             pub serial: u32,
-            /// The subject accepts the introduction until this time, in milliseconds since
-            /// 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check. A subject that does not
-            /// know the time refuses an introduction that has it.
             pub not_after: Option<u64>,
-            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
-            /// introducer does not know the time.
             pub issued_at: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl IntroductionStatement {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `subject_address`, `targets`, `not_after`, `issued_at`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::IntroductionStatement::new`] sets them.
             pub const fn new(
                 subject: NodeId,
                 audience: NodeId,
@@ -5571,6 +4844,11 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(IntroductionStatement {
+            subject, subject_address, audience, privileges, targets, serial, not_after,
+            issued_at,
+        } unknown_fields, own_encoder);
+
         impl IntroductionStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5581,40 +4859,9 @@ rt::cfg_alloc! {
                     + usize::from(self.not_after.is_some())
                     + usize::from(self.issued_at.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for IntroductionStatement {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::IntroductionStatement::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 34;
-                if let Some(v) = &self.subject_address {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len += 1 + 34;
-                let v = &self.privileges;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.targets {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                let v = &self.serial;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.not_after {
-                    len += 1 + rt::head_len(*v);
-                }
-                if let Some(v) = &self.issued_at {
-                    len += 1 + rt::head_len(*v);
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5656,25 +4903,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of the `introduce` action: an introduction statement and the credential statements its
-        /// receiver needs to verify it and to act on it (the introducer's, and the subject's or the
-        /// audience's).
-        ///
-        /// The owned form of [`super::Introduction`].
+        /// The owned form of [`super::Introduction`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Introduction {
-            /// The signed introduction statement.
             pub statement: SignedStatement,
-            /// Credential statements the receiver may not hold yet, in any order: for the audience, the
-            /// introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
-            /// the node ID of its identity key.
             pub credentials: rt::alloc::vec::Vec<SignedStatement>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Introduction {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Introduction::new`] sets them.
             pub const fn new(
                 statement: SignedStatement,
                 credentials: rt::alloc::vec::Vec<SignedStatement>,
@@ -5687,31 +4928,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(Introduction {
+            statement, credentials,
+        } unknown_fields, own_encoder);
+
         impl Introduction {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
             }
-        }
 
-        impl<'a> rt::Message<'a> for Introduction {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Introduction::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.statement;
-                len += 1 + v.encoded_len();
-                let v = &self.credentials;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5732,39 +4960,24 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The external associated data of a sealed envelope. It is never sent: each side encodes it from the
-        /// envelope and its security context, and the AEAD's associated data is the COSE Enc_structure
-        /// ["Encrypt0", h'', encoding of this message] (RFC 9052, section 5.3), as in OSCORE.
-        ///
-        /// The owned form of [`super::SealedAad`].
+        /// The owned form of [`super::SealedAad`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SealedAad {
-            /// Version of this structure: 1.
             pub format: u8,
-            /// The COSE algorithm identifier of the AEAD of the security context (10 for AES-CCM-16-64-128).
             pub algorithm: i32,
-            /// For a request: the key identifier the request carries (the sender's Sender ID). For a reply or
-            /// a notification: the key identifier of the request it answers.
             pub request_key_id: KeyId,
-            /// For a request: its own `message_id`. For a reply or a notification: its `correlation_id`.
             pub request_message_id: super::super::iotp2p_core::owned::MessageId,
-            /// The envelope's `version`.
             pub version: u8,
-            /// The sender's address, in canonical form, even where the envelope omits it; absent under a
-            /// pairing context, and when the sender has no address.
             pub sender: Option<super::super::iotp2p_core::owned::Address>,
-            /// The recipient's address, in canonical form, even where the envelope omits it; absent under a
-            /// pairing context, and when the recipient has no address.
             pub recipient: Option<super::super::iotp2p_core::owned::Address>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SealedAad {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `sender`, `recipient`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::SealedAad::new`] sets them.
             pub const fn new(
                 format: u8,
                 algorithm: i32,
@@ -5785,52 +4998,23 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SealedAad<'a>> for SealedAad {
-            fn as_borrowed(&'a self) -> super::SealedAad<'a> {
-                super::SealedAad {
-                    format: self.format.as_borrowed(),
-                    algorithm: self.algorithm.as_borrowed(),
-                    request_key_id: self.request_key_id.as_borrowed(),
-                    request_message_id: self.request_message_id.as_borrowed(),
-                    version: self.version.as_borrowed(),
-                    sender: self.sender.as_borrowed(),
-                    recipient: self.recipient.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SealedAad {
+            format, algorithm, request_key_id, request_message_id, version, sender, recipient,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SealedAad {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SealedAad::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SealedAad::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SealedAad::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The input of the `edhoc_3` action: EDHOC message_3 and the connection identifier that selects the
-        /// responder's EDHOC session.
-        ///
-        /// The owned form of [`super::EdhocMessage3`].
+        /// The owned form of [`super::EdhocMessage3`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct EdhocMessage3 {
-            /// C_R, the responder's connection identifier, in byte-string form.
             pub c_r: KeyId,
-            /// EDHOC message_3.
             pub message: EdhocMessage,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl EdhocMessage3 {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::EdhocMessage3::new`] sets them.
             pub const fn new(c_r: KeyId, message: EdhocMessage) -> Self {
                 Self {
                     c_r,
@@ -5840,148 +5024,56 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::EdhocMessage3<'a>> for EdhocMessage3 {
-            fn as_borrowed(&'a self) -> super::EdhocMessage3<'a> {
-                super::EdhocMessage3 {
-                    c_r: self.c_r.as_borrowed(),
-                    message: self.message.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(EdhocMessage3 { c_r, message } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for EdhocMessage3 {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::EdhocMessage3::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::EdhocMessage3::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::EdhocMessage3::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The output of the `edhoc_1` action: the responder's answer to message_1.
-        ///
-        /// The owned form of [`super::EdhocReply`].
+        /// The owned form of [`super::EdhocReply`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum EdhocReply {
-            /// EDHOC message_2.
             Message2(EdhocMessage),
-            /// An EDHOC error message (RFC 9528, section 6), e.g. "wrong selected cipher suite".
             Error(EdhocMessage),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::EdhocReply<'a>> for EdhocReply {
-            fn as_borrowed(&'a self) -> super::EdhocReply<'a> {
-                match self {
-                    Self::Message2(v) => super::EdhocReply::Message2(v.as_borrowed()),
-                    Self::Error(v) => super::EdhocReply::Error(v.as_borrowed()),
-                    Self::Unrecognized { key, value } => {
-                        super::EdhocReply::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(EdhocReply { Message2(..), Error(..);  } Unrecognized, through_borrowed);
 
-        impl<'a> rt::Message<'a> for EdhocReply {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::EdhocReply::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::EdhocReply::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::EdhocReply::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The output of the `edhoc_3` action: the responder's answer to message_3.
-        ///
-        /// The owned form of [`super::EdhocFinish`].
+        /// The owned form of [`super::EdhocFinish`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum EdhocFinish {
-            /// The handshake completed; no message_4 is sent.
             Done,
-            /// EDHOC message_4 (RFC 9528, section 5.5).
             Message4(EdhocMessage),
-            /// An EDHOC error message (RFC 9528, section 6).
             Error(EdhocMessage),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::EdhocFinish<'a>> for EdhocFinish {
-            fn as_borrowed(&'a self) -> super::EdhocFinish<'a> {
-                match self {
-                    Self::Done => super::EdhocFinish::Done,
-                    Self::Message4(v) => super::EdhocFinish::Message4(v.as_borrowed()),
-                    Self::Error(v) => super::EdhocFinish::Error(v.as_borrowed()),
-                    Self::Unrecognized { key, value } => {
-                        super::EdhocFinish::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(EdhocFinish {
+            Message4(..), Error(..),
+            ; Done,
+        } Unrecognized, through_borrowed);
 
-        impl<'a> rt::Message<'a> for EdhocFinish {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::EdhocFinish::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::EdhocFinish::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::EdhocFinish::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Network technologies on which a device in pairing mode can be discovered; a bit set.
+        /// The owned form of [`super::DiscoveryTransports`] (documented there).
         pub type DiscoveryTransports = u8;
 
-        /// The setup payload of a device: printed as a QR code, and partly as the manual pairing code.
-        ///
-        /// The owned form of [`super::SetupPayload`].
+        /// The owned form of [`super::SetupPayload`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SetupPayload {
-            /// Version of the setup payload: 1.
             pub version: u8,
-            /// The setup passcode: 8 decimal digits, 00000001 to 99999998, excluding trivial values.
             pub passcode: u32,
-            /// Discriminator: tells apart several devices in pairing mode nearby.
             pub discriminator: u16,
-            /// Where the device can be found in pairing mode: bit 0 BLE, bit 1 IP (DNS-SD), bit 2 IEEE 802.15.4.
             pub transports: DiscoveryTransports,
-            /// The node ID of the device, when the manufacturer prints it: lets the controller check that it
-            /// paired with this very device.
             pub node: Option<NodeId>,
-            /// Vendor name, for display while pairing.
             pub vendor: Option<rt::alloc::string::String>,
-            /// Product name, for display while pairing.
             pub product: Option<rt::alloc::string::String>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -5990,74 +5082,32 @@ rt::cfg_alloc! {
         impl SetupPayload {
             /// The schema's default of `version`: its value when an encoding leaves the field out.
             pub const DEFAULT_VERSION: u8 = super::SetupPayload::DEFAULT_VERSION;
-
             /// The schema's default of `transports`: its value when an encoding leaves the field out.
             pub const DEFAULT_TRANSPORTS: DiscoveryTransports =
                 super::SetupPayload::DEFAULT_TRANSPORTS;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `version`: [`Self::DEFAULT_VERSION`] (`1`),
-            /// - `transports`: [`Self::DEFAULT_TRANSPORTS`] (`0`),
-            /// - `node`, `vendor`, `product`: `None`,
-            /// - no unknown fields.
-            pub const fn new(passcode: u32, discriminator: u16) -> Self {
-                Self {
-                    version: Self::DEFAULT_VERSION,
-                    passcode,
-                    discriminator,
-                    transports: Self::DEFAULT_TRANSPORTS,
-                    node: None,
-                    vendor: None,
-                    product: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::SetupPayload::new`] made owned.
+            pub fn new(passcode: u32, discriminator: u16) -> Self {
+                rt::IntoOwned::into_owned(super::SetupPayload::new(passcode, discriminator))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SetupPayload<'a>> for SetupPayload {
-            fn as_borrowed(&'a self) -> super::SetupPayload<'a> {
-                super::SetupPayload {
-                    version: self.version.as_borrowed(),
-                    passcode: self.passcode.as_borrowed(),
-                    discriminator: self.discriminator.as_borrowed(),
-                    transports: self.transports.as_borrowed(),
-                    node: self.node.as_borrowed(),
-                    vendor: self.vendor.as_borrowed(),
-                    product: self.product.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SetupPayload {
+            version, passcode, discriminator, transports, node, vendor, product,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SetupPayload {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SetupPayload::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SetupPayload::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SetupPayload::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Pairing message 1, controller to device (input of the `pair_start` action).
-        ///
-        /// The owned form of [`super::PairingStart`].
+        /// The owned form of [`super::PairingStart`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PairingStart {
-            /// A fresh random value of the controller.
             pub controller_nonce: [u8; 16],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingStart {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PairingStart::new`] sets them.
             pub const fn new(controller_nonce: [u8; 16]) -> Self {
                 Self {
                     controller_nonce,
@@ -6066,48 +5116,22 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::PairingStart<'a>> for PairingStart {
-            fn as_borrowed(&'a self) -> super::PairingStart<'a> {
-                super::PairingStart {
-                    controller_nonce: self.controller_nonce.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(PairingStart { controller_nonce } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for PairingStart {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PairingStart::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::PairingStart::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::PairingStart::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Pairing message 2, device to controller (output of the `pair_start` action): the parameters of the
-        /// password-based key derivation.
-        ///
-        /// The owned form of [`super::PairingParams`].
+        /// The owned form of [`super::PairingParams`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PairingParams {
-            /// A fresh random value of the device.
             pub device_nonce: [u8; 16],
-            /// The PBKDF2 salt of the device's SPAKE2+ verifier: 16 to 32 bytes.
             pub salt: rt::alloc::vec::Vec<u8>,
-            /// The PBKDF2 iteration count of the device's SPAKE2+ verifier.
             pub iterations: u32,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingParams {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PairingParams::new`] sets them.
             pub const fn new(
                 device_nonce: [u8; 16],
                 salt: rt::alloc::vec::Vec<u8>,
@@ -6122,45 +5146,22 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::PairingParams<'a>> for PairingParams {
-            fn as_borrowed(&'a self) -> super::PairingParams<'a> {
-                super::PairingParams {
-                    device_nonce: self.device_nonce.as_borrowed(),
-                    salt: self.salt.as_borrowed(),
-                    iterations: self.iterations.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(PairingParams {
+            device_nonce, salt, iterations,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for PairingParams {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PairingParams::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::PairingParams::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::PairingParams::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Pairing message 3, controller to device (input of the `pair_share` action).
-        ///
-        /// The owned form of [`super::PairingShare`].
+        /// The owned form of [`super::PairingShare`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PairingShare {
-            /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
             pub share_p: [u8; 65],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingShare {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PairingShare::new`] sets them.
             pub const fn new(share_p: [u8; 65]) -> Self {
                 Self {
                     share_p,
@@ -6169,45 +5170,21 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::PairingShare<'a>> for PairingShare {
-            fn as_borrowed(&'a self) -> super::PairingShare<'a> {
-                super::PairingShare {
-                    share_p: self.share_p.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(PairingShare { share_p } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for PairingShare {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PairingShare::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::PairingShare::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::PairingShare::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Pairing message 4, device to controller (output of the `pair_share` action).
-        ///
-        /// The owned form of [`super::PairingShareReply`].
+        /// The owned form of [`super::PairingShareReply`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PairingShareReply {
-            /// SPAKE2+ shareV: an uncompressed P-256 point (SEC 1, 65 bytes).
             pub share_v: [u8; 65],
-            /// SPAKE2+ confirmV: HMAC-SHA-256 output, 32 bytes.
             pub confirm_v: [u8; 32],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingShareReply {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PairingShareReply::new`] sets them.
             pub const fn new(share_v: [u8; 65], confirm_v: [u8; 32]) -> Self {
                 Self {
                     share_v,
@@ -6217,44 +5194,22 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::PairingShareReply<'a>> for PairingShareReply {
-            fn as_borrowed(&'a self) -> super::PairingShareReply<'a> {
-                super::PairingShareReply {
-                    share_v: self.share_v.as_borrowed(),
-                    confirm_v: self.confirm_v.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(PairingShareReply {
+            share_v, confirm_v,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for PairingShareReply {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PairingShareReply::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::PairingShareReply::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::PairingShareReply::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Pairing message 5, controller to device (input of the `pair_confirm` action).
-        ///
-        /// The owned form of [`super::PairingConfirm`].
+        /// The owned form of [`super::PairingConfirm`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PairingConfirm {
-            /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
             pub confirm_p: [u8; 32],
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingConfirm {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PairingConfirm::new`] sets them.
             pub const fn new(confirm_p: [u8; 32]) -> Self {
                 Self {
                     confirm_p,
@@ -6263,60 +5218,26 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::PairingConfirm<'a>> for PairingConfirm {
-            fn as_borrowed(&'a self) -> super::PairingConfirm<'a> {
-                super::PairingConfirm {
-                    confirm_p: self.confirm_p.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(PairingConfirm { confirm_p } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for PairingConfirm {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PairingConfirm::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::PairingConfirm::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::PairingConfirm::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A pairing window opened on a claimed device by an administrator (enhanced commissioning): the device
-        /// never reuses its printed passcode, and the controller that pairs gets at most the privileges named.
-        ///
-        /// The owned form of [`super::PairingWindow`].
+        /// The owned form of [`super::PairingWindow`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct PairingWindow {
-            /// How long the window stays open, in seconds.
             pub timeout: u16,
-            /// The discriminator the device advertises while the window is open.
             pub discriminator: u16,
-            /// The PBKDF2 iteration count of the verifier.
             pub iterations: u32,
-            /// The PBKDF2 salt of the verifier: 16 to 32 bytes, fresh for each window.
             pub salt: rt::alloc::vec::Vec<u8>,
-            /// The SPAKE2+ verifier for a fresh passcode chosen by the administrator: w0 (32 bytes, big-endian)
-            /// followed by L (an uncompressed P-256 point, 65 bytes).
             pub verifier: [u8; 97],
-            /// The most that the single access control entry written in this window may grant.
             pub privileges: Privileges,
-            /// Where that entry may apply; absent means anywhere. Never present and empty.
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl PairingWindow {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `targets`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::PairingWindow::new`] sets them.
             pub const fn new(
                 timeout: u16,
                 discriminator: u16,
@@ -6338,41 +5259,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(PairingWindow {
+            timeout, discriminator, iterations, salt, verifier, privileges, targets,
+        } unknown_fields, own_encoder);
+
         impl PairingWindow {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 6 + usize::from(self.targets.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for PairingWindow {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::PairingWindow::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.timeout;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.discriminator;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.iterations;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.salt;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len += 1 + 99;
-                let v = &self.privileges;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.targets {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6408,22 +5306,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// How a node reaches its home relay.
-        ///
-        /// The owned form of [`super::RelayInfo`].
+        /// The owned form of [`super::RelayInfo`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RelayInfo {
-            /// The relay's credential statement, naming the relay's service address `_relay@domain`.
             pub credential: SignedStatement,
-            /// Transport URIs of the relay (spec/10-versioning-and-transport.md), most preferred first; empty
-            /// when the node resolves the relay through DNS (spec/03-resolution-and-delivery.md).
             pub endpoints: rt::alloc::vec::Vec<rt::alloc::string::String>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RelayInfo {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RelayInfo::new`] sets them.
             pub const fn new(
                 credential: SignedStatement,
                 endpoints: rt::alloc::vec::Vec<rt::alloc::string::String>,
@@ -6436,33 +5331,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(RelayInfo { credential, endpoints } unknown_fields, own_encoder);
+
         impl RelayInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
             }
-        }
 
-        impl<'a> rt::Message<'a> for RelayInfo {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RelayInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.credential;
-                len += 1 + v.encoded_len();
-                let v = &self.endpoints;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::head_len(item.len() as u64) + item.len())
-                        .sum::<usize>();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6484,26 +5362,20 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of the `commission` action: the controller assigns the device its address and home relay.
-        ///
-        /// The owned form of [`super::CommissionRequest`].
+        /// The owned form of [`super::CommissionRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct CommissionRequest {
-            /// The address the device takes.
             pub address: super::super::iotp2p_core::owned::Address,
-            /// The device's home relay; absent for a device that is used on the local network only.
             pub relay: Option<RelayInfo>,
-            /// The current time, in milliseconds since 1970-01-01T00:00:00Z, for devices that keep a clock.
             pub time: Option<u64>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl CommissionRequest {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `relay`, `time`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::CommissionRequest::new`] sets them.
             pub const fn new(address: super::super::iotp2p_core::owned::Address) -> Self {
                 Self {
                     address,
@@ -6514,6 +5386,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(CommissionRequest {
+            address, relay, time,
+        } unknown_fields, own_encoder);
+
         impl CommissionRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6522,28 +5398,9 @@ rt::cfg_alloc! {
                     + usize::from(self.relay.is_some())
                     + usize::from(self.time.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for CommissionRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::CommissionRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.address;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if let Some(v) = &self.relay {
-                    len += 1 + v.encoded_len();
-                }
-                if let Some(v) = &self.time {
-                    len += 1 + rt::head_len(*v);
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6563,19 +5420,18 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The output of the `commission` action.
-        ///
-        /// The owned form of [`super::CommissionResponse`].
+        /// The owned form of [`super::CommissionResponse`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct CommissionResponse {
-            /// The device's new credential statement, naming the assigned address.
             pub credential: SignedStatement,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl CommissionResponse {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::CommissionResponse::new`] sets them.
             pub const fn new(credential: SignedStatement) -> Self {
                 Self {
                     credential,
@@ -6584,27 +5440,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(CommissionResponse { credential } unknown_fields, own_encoder);
+
         impl CommissionResponse {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
-        }
 
-        impl<'a> rt::Message<'a> for CommissionResponse {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::CommissionResponse::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.credential;
-                len += 1 + v.encoded_len();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6617,96 +5462,47 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Privileges granted by an access control entry; a bit set. Bit 0 (1) read, bit 1 (2) write,
-        /// bit 2 (4) invoke, bit 3 (8) subscribe, bit 4 (16) administer. Administer implies the other four.
+        /// The owned form of [`super::Privileges`] (documented there).
         pub type Privileges = u8;
 
-        /// What an access control entry applies to: an endpoint, a capability instance, or one on the other.
-        ///
-        /// The owned form of [`super::AclTarget`].
+        /// The owned form of [`super::AclTarget`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct AclTarget {
-            /// The endpoint; absent means every endpoint.
             pub endpoint: Option<super::super::iotp2p_core::owned::EndpointNumber>,
-            /// The capability number; absent means every capability of the endpoint(s).
             pub capability: Option<super::super::iotp2p_core::owned::CapabilityNumber>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl AclTarget {
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `endpoint`, `capability`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    endpoint: None,
-                    capability: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::AclTarget::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::AclTarget::new())
             }
         }
 
-        impl Default for AclTarget {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(AclTarget);
 
-        impl<'a> rt::AsBorrowed<'a, super::AclTarget<'a>> for AclTarget {
-            fn as_borrowed(&'a self) -> super::AclTarget<'a> {
-                super::AclTarget {
-                    endpoint: self.endpoint.as_borrowed(),
-                    capability: self.capability.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(AclTarget { endpoint, capability } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for AclTarget {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::AclTarget::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::AclTarget::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::AclTarget::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// One access control entry: who may do what on which targets.
-        ///
-        /// The owned form of [`super::AclEntry`].
+        /// The owned form of [`super::AclEntry`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct AclEntry {
-            /// The nodes the entry applies to: one to four node IDs.
             pub subjects: rt::alloc::vec::Vec<NodeId>,
-            /// What they may do.
             pub privileges: Privileges,
-            /// Where; absent means every endpoint and capability of the node. Never present and empty.
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
-            /// A label for people, e.g. `kitchen switch`.
             pub label: Option<rt::alloc::string::String>,
-            /// The administrator that wrote the entry, set by the node that stores it (and ignored in
-            /// `acl_write`): absent for an entry written in the pairing that claimed the node or by an
-            /// owner-level administrator; otherwise the scoped administrator that wrote it, the administrator
-            /// that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
-            /// "Access control list").
             pub granted_by: Option<NodeId>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl AclEntry {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `targets`, `label`, `granted_by`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::AclEntry::new`] sets them.
             pub const fn new(
                 subjects: rt::alloc::vec::Vec<NodeId>,
                 privileges: Privileges,
@@ -6722,6 +5518,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(AclEntry {
+            subjects, privileges, targets, label, granted_by,
+        } unknown_fields, own_encoder);
+
         impl AclEntry {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6731,35 +5531,9 @@ rt::cfg_alloc! {
                     + usize::from(self.label.is_some())
                     + usize::from(self.granted_by.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for AclEntry {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::AclEntry::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.subjects;
-                len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
-                let v = &self.privileges;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.targets {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                if let Some(v) = &self.label {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if self.granted_by.is_some() {
-                    len += 1 + 34;
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6796,57 +5570,34 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of the `acl_write` action.
-        ///
-        /// The owned form of [`super::AclWrite`].
+        /// The owned form of [`super::AclWrite`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct AclWrite {
-            /// Index of the entry, from 0 to `acl_capacity` - 1.
             pub index: u8,
-            /// The new entry; absent deletes the entry at that index.
             pub entry: Option<AclEntry>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl AclWrite {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `entry`: `None`,
-            /// - no unknown fields.
-            pub const fn new(index: u8) -> Self {
-                Self {
-                    index,
-                    entry: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::AclWrite::new`] made owned.
+            pub fn new(index: u8) -> Self {
+                rt::IntoOwned::into_owned(super::AclWrite::new(index))
             }
         }
+
+        rt::owned_message!(AclWrite { index, entry } unknown_fields, own_encoder);
 
         impl AclWrite {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.entry.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for AclWrite {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::AclWrite::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.index;
-                len += 1 + rt::head_len(*v as u64);
-                if let Some(v) = &self.entry {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6862,24 +5613,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The input of the `rehome` action.
-        ///
-        /// The owned form of [`super::RehomeRequest`].
+        /// The owned form of [`super::RehomeRequest`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RehomeRequest {
-            /// The address the node moves to.
             pub new_address: super::super::iotp2p_core::owned::Address,
-            /// The node's new home relay; absent for a move to local-only operation.
             pub relay: Option<RelayInfo>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RehomeRequest {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `relay`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RehomeRequest::new`] sets them.
             pub const fn new(new_address: super::super::iotp2p_core::owned::Address) -> Self {
                 Self {
                     new_address,
@@ -6889,30 +5635,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(RehomeRequest { new_address, relay } unknown_fields, own_encoder);
+
         impl RehomeRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.relay.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for RehomeRequest {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RehomeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.new_address;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if let Some(v) = &self.relay {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6929,21 +5661,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// The output of the `rehome` action.
-        ///
-        /// The owned form of [`super::RehomeResult`].
+        /// The owned form of [`super::RehomeResult`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RehomeResult {
-            /// The node's signed re-homing statement, for the owner to distribute.
             pub rehoming: SignedStatement,
-            /// The node's new credential statement, naming the new address.
             pub credential: SignedStatement,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RehomeResult {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RehomeResult::new`] sets them.
             pub const fn new(rehoming: SignedStatement, credential: SignedStatement) -> Self {
                 Self {
                     rehoming,
@@ -6953,29 +5683,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(RehomeResult { rehoming, credential } unknown_fields, own_encoder);
+
         impl RehomeResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2
             }
-        }
 
-        impl<'a> rt::Message<'a> for RehomeResult {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RehomeResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.rehoming;
-                len += 1 + v.encoded_len();
-                let v = &self.credential;
-                len += 1 + v.encoded_len();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6991,27 +5708,22 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Properties of the Security capability. All are read-only.
-        ///
-        /// The owned form of [`super::SecurityProperties`].
+        /// The owned form of [`super::SecurityProperties`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SecurityProperties {
-            /// The node's node ID.
             pub node_id: NodeId,
-            /// The node's current credential statement.
             pub credential: SignedStatement,
-            /// Number of access control entries the node can hold (at least 8).
             pub acl_capacity: u8,
-            /// Number of peer credentials the node can hold (at least 8).
             pub peer_capacity: u16,
-            /// Whether the node is in pairing mode now.
             pub pairing_window_open: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl SecurityProperties {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::SecurityProperties::new`] sets them.
             pub const fn new(
                 node_id: NodeId,
                 credential: SignedStatement,
@@ -7030,33 +5742,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(SecurityProperties {
+            node_id, credential, acl_capacity, peer_capacity, pairing_window_open,
+        } unknown_fields, own_encoder);
+
         impl SecurityProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 5
             }
-        }
 
-        impl<'a> rt::Message<'a> for SecurityProperties {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SecurityProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 34;
-                let v = &self.credential;
-                len += 1 + v.encoded_len();
-                let v = &self.acl_capacity;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.peer_capacity;
-                len += 1 + rt::head_len(*v as u64);
-                len += 1 + 1;
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7079,88 +5776,44 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Actions of the Security capability. Keys 8..=23 (one byte) are shared with the events; see
-        /// spec/08-security.md for who may invoke each action, and which may be invoked without sealing.
-        ///
-        /// The owned form of [`super::SecurityActions`].
+        /// The owned form of [`super::SecurityActions`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum SecurityActions {
-            /// Start an EDHOC handshake as initiator: the input is message_1. No sealing required.
             Edhoc1(EdhocMessage),
-            /// Continue an EDHOC handshake: the input is message_3. No sealing required.
             Edhoc3(EdhocMessage3),
-            /// Pairing message 1. Only in pairing mode; no sealing required.
             PairStart(PairingStart),
-            /// Pairing message 3. Only in pairing mode; no sealing required.
             PairShare(PairingShare),
-            /// Pairing message 5. Only in pairing mode; no sealing required.
             PairConfirm(PairingConfirm),
-            /// Assign the device its address and home relay. Sealed with the pairing context; completes the claim.
             Commission(CommissionRequest),
-            /// Store a peer's credential, so that EDHOC can refer to it by key identifier. Administer.
             AddPeer(SignedStatement),
-            /// Forget a peer's credential and close its security contexts. Administer.
             RemovePeer(NodeId),
-            /// Read one access control entry; the output is the entry, or absent for an empty index. Administer.
             AclRead(u8),
-            /// Write or delete one access control entry. Administer.
             AclWrite(AclWrite),
-            /// Hand the node a credential, re-homing, key rotation or revocation statement to apply
-            /// (spec/08-security.md).
             ApplyStatement(SignedStatement),
-            /// Move the node to another address (re-homing). Administer.
             Rehome(RehomeRequest),
-            /// Replace the node's static Diffie-Hellman authentication key; the output is the new credential.
-            /// Administer.
             RotateAuthKey,
-            /// Open a pairing window with a fresh verifier (enhanced commissioning). Administer.
             OpenCommissioningWindow(PairingWindow),
-            /// Present an introduction statement: the subject stores the audience and its access control
-            /// entry; the audience stores the subject. The introducer's signature is the authority; allowed under
-            /// a visitor context (spec/08-security.md, "Presenting an introduction to the subject").
             Introduce(Introduction),
-            /// Change the node's home relay and keep its address (its domain moved to another provider).
-            /// Administer.
             SetHomeRelay(RelayInfo),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::Message<'a> for SecurityActions {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SecurityActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
+        rt::owned_union!(SecurityActions {
+            Edhoc1(..), Edhoc3(..), PairStart(..), PairShare(..), PairConfirm(..),
+            Commission(..), AddPeer(..), RemovePeer(..), AclRead(..), AclWrite(..),
+            ApplyStatement(..), Rehome(..), OpenCommissioningWindow(..), Introduce(..),
+            SetHomeRelay(..),
+            ; RotateAuthKey,
+        } Unrecognized, own_encoder);
 
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Edhoc1(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Edhoc3(v) => 1 + v.encoded_len(),
-                    Self::PairStart(v) => 1 + v.encoded_len(),
-                    Self::PairShare(v) => 1 + v.encoded_len(),
-                    Self::PairConfirm(v) => 1 + v.encoded_len(),
-                    Self::Commission(v) => 1 + v.encoded_len(),
-                    Self::AddPeer(v) => 1 + v.encoded_len(),
-                    Self::RemovePeer(_) => 1 + 34,
-                    Self::AclRead(v) => 1 + rt::head_len(*v as u64),
-                    Self::AclWrite(v) => 1 + v.encoded_len(),
-                    Self::ApplyStatement(v) => 1 + v.encoded_len(),
-                    Self::Rehome(v) => 2 + v.encoded_len(),
-                    Self::RotateAuthKey => 2 + 1,
-                    Self::OpenCommissioningWindow(v) => 2 + v.encoded_len(),
-                    Self::Introduce(v) => 2 + v.encoded_len(),
-                    Self::SetHomeRelay(v) => 2 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        impl SecurityActions {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Edhoc1(v) => {
@@ -7240,58 +5893,34 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Outputs of the Security capability's actions, keyed like the actions they belong to.
-        ///
-        /// The owned form of [`super::SecurityOutputs`].
+        /// The owned form of [`super::SecurityOutputs`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum SecurityOutputs {
-            /// Output of `edhoc_1`.
             Edhoc1(EdhocReply),
-            /// Output of `edhoc_3`.
             Edhoc3(EdhocFinish),
-            /// Output of `pair_start`.
             PairStart(PairingParams),
-            /// Output of `pair_share`.
             PairShare(PairingShareReply),
-            /// Output of `commission`.
             Commission(CommissionResponse),
-            /// Output of `acl_read`: the entry at the index.
             AclRead(AclEntry),
-            /// Output of `rehome`.
             Rehome(RehomeResult),
-            /// Output of `rotate_auth_key`: the new credential statement.
             RotateAuthKey(SignedStatement),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::Message<'a> for SecurityOutputs {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SecurityOutputs::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
+        rt::owned_union!(SecurityOutputs {
+            Edhoc1(..), Edhoc3(..), PairStart(..), PairShare(..), Commission(..), AclRead(..),
+            Rehome(..), RotateAuthKey(..),
+            ;
+        } Unrecognized, own_encoder);
 
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Edhoc1(v) => 1 + v.encoded_len(),
-                    Self::Edhoc3(v) => 1 + v.encoded_len(),
-                    Self::PairStart(v) => 1 + v.encoded_len(),
-                    Self::PairShare(v) => 1 + v.encoded_len(),
-                    Self::Commission(v) => 1 + v.encoded_len(),
-                    Self::AclRead(v) => 1 + v.encoded_len(),
-                    Self::Rehome(v) => 2 + v.encoded_len(),
-                    Self::RotateAuthKey(v) => 2 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        impl SecurityOutputs {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Edhoc1(v) => {
@@ -7338,56 +5967,24 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Events of the Security capability.
-        ///
-        /// The owned form of [`super::SecurityEvents`].
+        /// The owned form of [`super::SecurityEvents`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum SecurityEvents {
-            /// A pairing attempt failed (wrong passcode, or a confirmation did not verify).
             PairingFailed,
-            /// An access control entry changed; the data is its index.
             AclChanged(u8),
-            /// The node accepted a signed statement; the data is the signer of its first signature.
             StatementApplied(NodeId),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SecurityEvents<'a>> for SecurityEvents {
-            fn as_borrowed(&'a self) -> super::SecurityEvents<'a> {
-                match self {
-                    Self::PairingFailed => super::SecurityEvents::PairingFailed,
-                    Self::AclChanged(v) => super::SecurityEvents::AclChanged(v.as_borrowed()),
-                    Self::StatementApplied(v) => {
-                        super::SecurityEvents::StatementApplied(v.as_borrowed())
-                    }
-                    Self::Unrecognized { key, value } => {
-                        super::SecurityEvents::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for SecurityEvents {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SecurityEvents::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SecurityEvents::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SecurityEvents::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_union!(SecurityEvents {
+            AclChanged(..), StatementApplied(..),
+            ; PairingFailed,
+        } Unrecognized, through_borrowed);
     }
 }
 
@@ -7632,1033 +6229,484 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for KeyAlgorithm {
-        const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
-        const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = KeyAlgorithm;
+    rt::fuzz_type!(KeyAlgorithm: "iotp2p.security.KeyAlgorithm", numbers [0], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(KeyAlgorithm);
-
-    impl rt::fuzz::FuzzType for owned::PublicKey {
-        const NAME: &'static str = "iotp2p.security.PublicKey";
-        const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PublicKey<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PublicKey {
-                algorithm: g.nested()?,
-                x: g.fixed()?,
-                y: g.opt(|g| g.fixed())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::PublicKey: "iotp2p.security.PublicKey", PublicKey<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PublicKey {
+            algorithm: g.nested()?,
+            x: g.fixed()?,
+            y: g.opt(|g| g.fixed())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.algorithm));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::PublicKey);
-
-    impl rt::fuzz::FuzzType for owned::Signature {
-        const NAME: &'static str = "iotp2p.security.Signature";
-        const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Signature<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Signature {
-                signer: g.fixed()?,
-                value: g.fixed()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::Signature: "iotp2p.security.Signature", Signature<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Signature {
+            signer: g.fixed()?,
+            value: g.fixed()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::Signature);
-
-    impl rt::fuzz::FuzzType for owned::SignedStatement {
-        const NAME: &'static str = "iotp2p.security.SignedStatement";
-        const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SignedStatement<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SignedStatement {
-                payload: g.bytes(512)?,
-                signatures: g.items(2, |g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SignedStatement: "iotp2p.security.SignedStatement", SignedStatement<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SignedStatement {
+            payload: g.bytes(512)?,
+            signatures: g.items(2, |g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.payload), 512, "SignedStatement.payload");
-            a.items(
-                Some(&self.signatures),
-                2,
-                "SignedStatement.signatures",
-                |a, v| a.nested(Some(v)),
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.items(Some(&self.signatures), 2, "SignedStatement.signatures", |a, v| a.nested(Some(v)));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SignedStatement);
-
-    impl rt::fuzz::FuzzType for owned::Statement {
-        const NAME: &'static str = "iotp2p.security.Statement";
-        const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Statement<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(5, 0)? {
-                0 => owned::Statement::Credential(g.nested()?),
-                1 => owned::Statement::Rehoming(g.nested()?),
-                2 => owned::Statement::KeyRotation(g.nested()?),
-                3 => owned::Statement::Revocation(g.nested()?),
-                4 => owned::Statement::Introduction(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
-                    owned::Statement::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Statement: "iotp2p.security.Statement", Statement<'a>, cycle false;
+        generate(g) match g.variant(5, 0)? {
+            0 => owned::Statement::Credential(g.nested()?),
+            1 => owned::Statement::Rehoming(g.nested()?),
+            2 => owned::Statement::KeyRotation(g.nested()?),
+            3 => owned::Statement::Revocation(g.nested()?),
+            4 => owned::Statement::Introduction(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
+                owned::Statement::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Credential(v) => a.nested(Some(v)),
                 Self::Rehoming(v) => a.nested(Some(v)),
                 Self::KeyRotation(v) => a.nested(Some(v)),
                 Self::Revocation(v) => a.nested(Some(v)),
                 Self::Introduction(v) => a.nested(Some(v)),
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
-                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3, 4]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Statement);
-
-    impl rt::fuzz::FuzzType for owned::CredentialStatement {
-        const NAME: &'static str = "iotp2p.security.CredentialStatement";
-        const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CredentialStatement<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::CredentialStatement {
-                identity_key: g.nested()?,
-                address: g.opt(|g| g.text(254))?,
-                auth_credentials: g.items(2, |g| g.bytes(192))?,
-                serial: g.int(0, 4294967295)?,
-                suites: g.items(8, |g| g.int(-2147483648, 2147483647))?,
-                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::CredentialStatement: "iotp2p.security.CredentialStatement", CredentialStatement<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::CredentialStatement {
+            identity_key: g.nested()?,
+            address: g.opt(|g| g.text(254))?,
+            auth_credentials: g.items(2, |g| g.bytes(192))?,
+            serial: g.int(0, 4294967295)?,
+            suites: g.items(8, |g| g.int(-2147483648, 2147483647))?,
+            issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.identity_key));
             a.len(self.address.as_ref(), 254, "CredentialStatement.address");
-            a.items(
-                Some(&self.auth_credentials),
-                2,
-                "CredentialStatement.auth_credentials",
-                |a, v| a.len(Some(v), 192, "CredentialStatement.auth_credentials"),
-            );
+            a.items(Some(&self.auth_credentials), 2, "CredentialStatement.auth_credentials", |a, v| a.len(Some(v), 192, "CredentialStatement.auth_credentials"));
             a.len(Some(&self.suites), 8, "CredentialStatement.suites");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::CredentialStatement);
-
-    impl rt::fuzz::FuzzType for owned::RehomingStatement {
-        const NAME: &'static str = "iotp2p.security.RehomingStatement";
-        const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomingStatement<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RehomingStatement {
-                node: g.fixed()?,
-                previous_address: g.text(254)?,
-                new_address: g.text(254)?,
-                sequence: g.int(1, 4294967295)?,
-                grace_period: g.int(0, 4294967295)?,
-                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.len(
-                Some(&self.previous_address),
-                254,
-                "RehomingStatement.previous_address",
-            );
-            a.len(
-                Some(&self.new_address),
-                254,
-                "RehomingStatement.new_address",
-            );
-            a.int(
-                Some(&self.sequence),
-                1,
-                4294967295,
-                "RehomingStatement.sequence",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::RehomingStatement: "iotp2p.security.RehomingStatement", RehomingStatement<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RehomingStatement {
+            node: g.fixed()?,
+            previous_address: g.text(254)?,
+            new_address: g.text(254)?,
+            sequence: g.int(1, 4294967295)?,
+            grace_period: g.int(0, 4294967295)?,
+            issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
+        };
+        audit(self, a) {
+            a.len(Some(&self.previous_address), 254, "RehomingStatement.previous_address");
+            a.len(Some(&self.new_address), 254, "RehomingStatement.new_address");
+            a.int(Some(&self.sequence), 1, 4294967295, "RehomingStatement.sequence");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RehomingStatement);
-
-    impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
-        const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
-        const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = KeyRotationStatement<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::KeyRotationStatement {
-                previous_node: g.fixed()?,
-                new_identity_key: g.nested()?,
-                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::KeyRotationStatement: "iotp2p.security.KeyRotationStatement", KeyRotationStatement<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::KeyRotationStatement {
+            previous_node: g.fixed()?,
+            new_identity_key: g.nested()?,
+            issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.new_identity_key));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::KeyRotationStatement);
+    rt::fuzz_type!(RevocationReason: "iotp2p.security.RevocationReason", numbers [0, 1, 2, 3], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for RevocationReason {
-        const NAME: &'static str = "iotp2p.security.RevocationReason";
-        const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RevocationReason;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(RevocationReason);
-
-    impl rt::fuzz::FuzzType for owned::RevocationStatement {
-        const NAME: &'static str = "iotp2p.security.RevocationStatement";
-        const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RevocationStatement<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RevocationStatement {
-                node: g.fixed()?,
-                reason: g.nested()?,
-                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RevocationStatement: "iotp2p.security.RevocationStatement", RevocationStatement<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RevocationStatement {
+            node: g.fixed()?,
+            reason: g.nested()?,
+            issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.reason));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RevocationStatement);
-
-    impl rt::fuzz::FuzzType for owned::IntroductionStatement {
-        const NAME: &'static str = "iotp2p.security.IntroductionStatement";
-        const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = IntroductionStatement<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::IntroductionStatement {
-                subject: g.fixed()?,
-                subject_address: g.opt(|g| g.text(254))?,
-                audience: g.fixed()?,
-                privileges: g.int(1, 31)?,
-                targets: g.opt(|g| g.items(4, |g| g.nested()))?,
-                serial: g.int(1, 4294967295)?,
-                not_after: g.opt(|g| g.int(0, 18446744073709551615))?,
-                issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.len(
-                self.subject_address.as_ref(),
-                254,
-                "IntroductionStatement.subject_address",
-            );
-            a.int(
-                Some(&self.privileges),
-                1,
-                31,
-                "IntroductionStatement.privileges",
-            );
-            a.items(
-                self.targets.as_ref(),
-                4,
-                "IntroductionStatement.targets",
-                |a, v| a.nested(Some(v)),
-            );
-            a.int(
-                Some(&self.serial),
-                1,
-                4294967295,
-                "IntroductionStatement.serial",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+    rt::fuzz_type! {
+        owned::IntroductionStatement: "iotp2p.security.IntroductionStatement", IntroductionStatement<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::IntroductionStatement {
+            subject: g.fixed()?,
+            subject_address: g.opt(|g| g.text(254))?,
+            audience: g.fixed()?,
+            privileges: g.int(1, 31)?,
+            targets: g.opt(|g| g.items(4, |g| g.nested()))?,
+            serial: g.int(1, 4294967295)?,
+            not_after: g.opt(|g| g.int(0, 18446744073709551615))?,
+            issued_at: g.opt(|g| g.int(0, 18446744073709551615))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7])?,
+        };
+        audit(self, a) {
+            a.len(self.subject_address.as_ref(), 254, "IntroductionStatement.subject_address");
+            a.int(Some(&self.privileges), 1, 31, "IntroductionStatement.privileges");
+            a.items(self.targets.as_ref(), 4, "IntroductionStatement.targets", |a, v| a.nested(Some(v)));
+            a.int(Some(&self.serial), 1, 4294967295, "IntroductionStatement.serial");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::IntroductionStatement);
-
-    impl rt::fuzz::FuzzType for owned::Introduction {
-        const NAME: &'static str = "iotp2p.security.Introduction";
-        const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Introduction<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Introduction {
-                statement: g.nested()?,
-                credentials: g.items(2, |g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Introduction: "iotp2p.security.Introduction", Introduction<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Introduction {
+            statement: g.nested()?,
+            credentials: g.items(2, |g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.statement));
-            a.items(
-                Some(&self.credentials),
-                2,
-                "Introduction.credentials",
-                |a, v| a.nested(Some(v)),
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.items(Some(&self.credentials), 2, "Introduction.credentials", |a, v| a.nested(Some(v)));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Introduction);
-
-    impl rt::fuzz::FuzzType for owned::SealedAad {
-        const NAME: &'static str = "iotp2p.security.SealedAad";
-        const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SealedAad<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SealedAad {
-                format: g.int(1, 1)?,
-                algorithm: g.int(-2147483648, 2147483647)?,
-                request_key_id: g.bytes(8)?,
-                request_message_id: g.int(0, 1099511627775)?,
-                version: g.int(1, 255)?,
-                sender: g.opt(|g| g.text(254))?,
-                recipient: g.opt(|g| g.text(254))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SealedAad: "iotp2p.security.SealedAad", SealedAad<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SealedAad {
+            format: g.int(1, 1)?,
+            algorithm: g.int(-2147483648, 2147483647)?,
+            request_key_id: g.bytes(8)?,
+            request_message_id: g.int(0, 1099511627775)?,
+            version: g.int(1, 255)?,
+            sender: g.opt(|g| g.text(254))?,
+            recipient: g.opt(|g| g.text(254))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.format), 1, 1, "SealedAad.format");
             a.len(Some(&self.request_key_id), 8, "SealedAad.request_key_id");
-            a.int(
-                Some(&self.request_message_id),
-                0,
-                1099511627775,
-                "SealedAad.request_message_id",
-            );
+            a.int(Some(&self.request_message_id), 0, 1099511627775, "SealedAad.request_message_id");
             a.int(Some(&self.version), 1, 255, "SealedAad.version");
             a.len(self.sender.as_ref(), 254, "SealedAad.sender");
             a.len(self.recipient.as_ref(), 254, "SealedAad.recipient");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SealedAad);
-
-    impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
-        const NAME: &'static str = "iotp2p.security.EdhocMessage3";
-        const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocMessage3<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::EdhocMessage3 {
-                c_r: g.bytes(8)?,
-                message: g.bytes(512)?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::EdhocMessage3: "iotp2p.security.EdhocMessage3", EdhocMessage3<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::EdhocMessage3 {
+            c_r: g.bytes(8)?,
+            message: g.bytes(512)?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.c_r), 8, "EdhocMessage3.c_r");
             a.len(Some(&self.message), 512, "EdhocMessage3.message");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::EdhocMessage3);
-
-    impl rt::fuzz::FuzzType for owned::EdhocReply {
-        const NAME: &'static str = "iotp2p.security.EdhocReply";
-        const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocReply<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(2, 0)? {
-                0 => owned::EdhocReply::Message2(g.bytes(512)?),
-                1 => owned::EdhocReply::Error(g.bytes(512)?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1])?;
-                    owned::EdhocReply::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::EdhocReply: "iotp2p.security.EdhocReply", EdhocReply<'a>, cycle false;
+        generate(g) match g.variant(2, 0)? {
+            0 => owned::EdhocReply::Message2(g.bytes(512)?),
+            1 => owned::EdhocReply::Error(g.bytes(512)?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1])?;
+                owned::EdhocReply::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Message2(v) => a.len(Some(v), 512, "EdhocReply.message_2"),
                 Self::Error(v) => a.len(Some(v), 512, "EdhocReply.error"),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::EdhocReply);
-
-    impl rt::fuzz::FuzzType for owned::EdhocFinish {
-        const NAME: &'static str = "iotp2p.security.EdhocFinish";
-        const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = EdhocFinish<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(3, 0)? {
-                0 => owned::EdhocFinish::Done,
-                1 => owned::EdhocFinish::Message4(g.bytes(512)?),
-                2 => owned::EdhocFinish::Error(g.bytes(512)?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2])?;
-                    owned::EdhocFinish::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::EdhocFinish: "iotp2p.security.EdhocFinish", EdhocFinish<'a>, cycle false;
+        generate(g) match g.variant(3, 0)? {
+            0 => owned::EdhocFinish::Done,
+            1 => owned::EdhocFinish::Message4(g.bytes(512)?),
+            2 => owned::EdhocFinish::Error(g.bytes(512)?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2])?;
+                owned::EdhocFinish::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Done => {}
                 Self::Message4(v) => a.len(Some(v), 512, "EdhocFinish.message_4"),
                 Self::Error(v) => a.len(Some(v), 512, "EdhocFinish.error"),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::EdhocFinish);
-
-    impl rt::fuzz::FuzzType for owned::SetupPayload {
-        const NAME: &'static str = "iotp2p.security.SetupPayload";
-        const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetupPayload<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SetupPayload {
-                version: g.int(1, 255)?,
-                passcode: g.int(1, 99999998)?,
-                discriminator: g.int(0, 999)?,
-                transports: g.int(0, 7)?,
-                node: g.opt(|g| g.fixed())?,
-                vendor: g.opt(|g| g.text(32))?,
-                product: g.opt(|g| g.text(32))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SetupPayload: "iotp2p.security.SetupPayload", SetupPayload<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SetupPayload {
+            version: g.int(1, 255)?,
+            passcode: g.int(1, 99999998)?,
+            discriminator: g.int(0, 999)?,
+            transports: g.int(0, 7)?,
+            node: g.opt(|g| g.fixed())?,
+            vendor: g.opt(|g| g.text(32))?,
+            product: g.opt(|g| g.text(32))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.version), 1, 255, "SetupPayload.version");
             a.int(Some(&self.passcode), 1, 99999998, "SetupPayload.passcode");
-            a.int(
-                Some(&self.discriminator),
-                0,
-                999,
-                "SetupPayload.discriminator",
-            );
+            a.int(Some(&self.discriminator), 0, 999, "SetupPayload.discriminator");
             a.int(Some(&self.transports), 0, 7, "SetupPayload.transports");
             a.len(self.vendor.as_ref(), 32, "SetupPayload.vendor");
             a.len(self.product.as_ref(), 32, "SetupPayload.product");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SetupPayload);
-
-    impl rt::fuzz::FuzzType for owned::PairingStart {
-        const NAME: &'static str = "iotp2p.security.PairingStart";
-        const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingStart<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PairingStart {
-                controller_nonce: g.fixed()?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::PairingStart: "iotp2p.security.PairingStart", PairingStart<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PairingStart {
+            controller_nonce: g.fixed()?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::PairingStart);
-
-    impl rt::fuzz::FuzzType for owned::PairingParams {
-        const NAME: &'static str = "iotp2p.security.PairingParams";
-        const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingParams<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PairingParams {
-                device_nonce: g.fixed()?,
-                salt: g.bytes(32)?,
-                iterations: g.int(1000, 100000)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::PairingParams: "iotp2p.security.PairingParams", PairingParams<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PairingParams {
+            device_nonce: g.fixed()?,
+            salt: g.bytes(32)?,
+            iterations: g.int(1000, 100000)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.salt), 32, "PairingParams.salt");
-            a.int(
-                Some(&self.iterations),
-                1000,
-                100000,
-                "PairingParams.iterations",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.int(Some(&self.iterations), 1000, 100000, "PairingParams.iterations");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::PairingParams);
-
-    impl rt::fuzz::FuzzType for owned::PairingShare {
-        const NAME: &'static str = "iotp2p.security.PairingShare";
-        const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingShare<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PairingShare {
-                share_p: g.fixed()?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::PairingShare: "iotp2p.security.PairingShare", PairingShare<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PairingShare {
+            share_p: g.fixed()?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::PairingShare);
-
-    impl rt::fuzz::FuzzType for owned::PairingShareReply {
-        const NAME: &'static str = "iotp2p.security.PairingShareReply";
-        const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingShareReply<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PairingShareReply {
-                share_v: g.fixed()?,
-                confirm_v: g.fixed()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::PairingShareReply: "iotp2p.security.PairingShareReply", PairingShareReply<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PairingShareReply {
+            share_v: g.fixed()?,
+            confirm_v: g.fixed()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::PairingShareReply);
-
-    impl rt::fuzz::FuzzType for owned::PairingConfirm {
-        const NAME: &'static str = "iotp2p.security.PairingConfirm";
-        const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingConfirm<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PairingConfirm {
-                confirm_p: g.fixed()?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::PairingConfirm: "iotp2p.security.PairingConfirm", PairingConfirm<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PairingConfirm {
+            confirm_p: g.fixed()?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::PairingConfirm);
-
-    impl rt::fuzz::FuzzType for owned::PairingWindow {
-        const NAME: &'static str = "iotp2p.security.PairingWindow";
-        const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PairingWindow<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::PairingWindow {
-                timeout: g.int(1, 900)?,
-                discriminator: g.int(0, 999)?,
-                iterations: g.int(1000, 100000)?,
-                salt: g.bytes(32)?,
-                verifier: g.fixed()?,
-                privileges: g.int(1, 31)?,
-                targets: g.opt(|g| g.items(4, |g| g.nested()))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::PairingWindow: "iotp2p.security.PairingWindow", PairingWindow<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::PairingWindow {
+            timeout: g.int(1, 900)?,
+            discriminator: g.int(0, 999)?,
+            iterations: g.int(1000, 100000)?,
+            salt: g.bytes(32)?,
+            verifier: g.fixed()?,
+            privileges: g.int(1, 31)?,
+            targets: g.opt(|g| g.items(4, |g| g.nested()))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.timeout), 1, 900, "PairingWindow.timeout");
-            a.int(
-                Some(&self.discriminator),
-                0,
-                999,
-                "PairingWindow.discriminator",
-            );
-            a.int(
-                Some(&self.iterations),
-                1000,
-                100000,
-                "PairingWindow.iterations",
-            );
+            a.int(Some(&self.discriminator), 0, 999, "PairingWindow.discriminator");
+            a.int(Some(&self.iterations), 1000, 100000, "PairingWindow.iterations");
             a.len(Some(&self.salt), 32, "PairingWindow.salt");
             a.int(Some(&self.privileges), 1, 31, "PairingWindow.privileges");
-            a.items(self.targets.as_ref(), 4, "PairingWindow.targets", |a, v| {
-                a.nested(Some(v))
-            });
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.items(self.targets.as_ref(), 4, "PairingWindow.targets", |a, v| a.nested(Some(v)));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::PairingWindow);
-
-    impl rt::fuzz::FuzzType for owned::RelayInfo {
-        const NAME: &'static str = "iotp2p.security.RelayInfo";
-        const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RelayInfo<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RelayInfo {
-                credential: g.nested()?,
-                endpoints: g.items(4, |g| g.text(128))?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RelayInfo: "iotp2p.security.RelayInfo", RelayInfo<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RelayInfo {
+            credential: g.nested()?,
+            endpoints: g.items(4, |g| g.text(128))?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.credential));
-            a.items(Some(&self.endpoints), 4, "RelayInfo.endpoints", |a, v| {
-                a.len(Some(v), 128, "RelayInfo.endpoints")
-            });
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.items(Some(&self.endpoints), 4, "RelayInfo.endpoints", |a, v| a.len(Some(v), 128, "RelayInfo.endpoints"));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RelayInfo);
-
-    impl rt::fuzz::FuzzType for owned::CommissionRequest {
-        const NAME: &'static str = "iotp2p.security.CommissionRequest";
-        const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommissionRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::CommissionRequest {
-                address: g.text(254)?,
-                relay: g.opt(|g| g.nested())?,
-                time: g.opt(|g| g.int(0, 18446744073709551615))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::CommissionRequest: "iotp2p.security.CommissionRequest", CommissionRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::CommissionRequest {
+            address: g.text(254)?,
+            relay: g.opt(|g| g.nested())?,
+            time: g.opt(|g| g.int(0, 18446744073709551615))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.address), 254, "CommissionRequest.address");
             a.nested(self.relay.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::CommissionRequest);
-
-    impl rt::fuzz::FuzzType for owned::CommissionResponse {
-        const NAME: &'static str = "iotp2p.security.CommissionResponse";
-        const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommissionResponse<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::CommissionResponse {
-                credential: g.nested()?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::CommissionResponse: "iotp2p.security.CommissionResponse", CommissionResponse<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::CommissionResponse {
+            credential: g.nested()?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.credential));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::CommissionResponse);
-
-    impl rt::fuzz::FuzzType for owned::AclTarget {
-        const NAME: &'static str = "iotp2p.security.AclTarget";
-        const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclTarget<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::AclTarget {
-                endpoint: g.opt(|g| g.int(0, 65535))?,
-                capability: g.opt(|g| g.int(0, 65535))?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::AclTarget: "iotp2p.security.AclTarget", AclTarget<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::AclTarget {
+            endpoint: g.opt(|g| g.int(0, 65535))?,
+            capability: g.opt(|g| g.int(0, 65535))?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::AclTarget);
-
-    impl rt::fuzz::FuzzType for owned::AclEntry {
-        const NAME: &'static str = "iotp2p.security.AclEntry";
-        const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclEntry<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::AclEntry {
-                subjects: g.items(4, |g| g.fixed())?,
-                privileges: g.int(1, 31)?,
-                targets: g.opt(|g| g.items(4, |g| g.nested()))?,
-                label: g.opt(|g| g.text(32))?,
-                granted_by: g.opt(|g| g.fixed())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::AclEntry: "iotp2p.security.AclEntry", AclEntry<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::AclEntry {
+            subjects: g.items(4, |g| g.fixed())?,
+            privileges: g.int(1, 31)?,
+            targets: g.opt(|g| g.items(4, |g| g.nested()))?,
+            label: g.opt(|g| g.text(32))?,
+            granted_by: g.opt(|g| g.fixed())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.subjects), 4, "AclEntry.subjects");
             a.int(Some(&self.privileges), 1, 31, "AclEntry.privileges");
-            a.items(self.targets.as_ref(), 4, "AclEntry.targets", |a, v| {
-                a.nested(Some(v))
-            });
+            a.items(self.targets.as_ref(), 4, "AclEntry.targets", |a, v| a.nested(Some(v)));
             a.len(self.label.as_ref(), 32, "AclEntry.label");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::AclEntry);
-
-    impl rt::fuzz::FuzzType for owned::AclWrite {
-        const NAME: &'static str = "iotp2p.security.AclWrite";
-        const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = AclWrite<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::AclWrite {
-                index: g.int(0, 255)?,
-                entry: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::AclWrite: "iotp2p.security.AclWrite", AclWrite<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::AclWrite {
+            index: g.int(0, 255)?,
+            entry: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.nested(self.entry.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::AclWrite);
-
-    impl rt::fuzz::FuzzType for owned::RehomeRequest {
-        const NAME: &'static str = "iotp2p.security.RehomeRequest";
-        const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomeRequest<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RehomeRequest {
-                new_address: g.text(254)?,
-                relay: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RehomeRequest: "iotp2p.security.RehomeRequest", RehomeRequest<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RehomeRequest {
+            new_address: g.text(254)?,
+            relay: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.new_address), 254, "RehomeRequest.new_address");
             a.nested(self.relay.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RehomeRequest);
-
-    impl rt::fuzz::FuzzType for owned::RehomeResult {
-        const NAME: &'static str = "iotp2p.security.RehomeResult";
-        const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RehomeResult<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RehomeResult {
-                rehoming: g.nested()?,
-                credential: g.nested()?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RehomeResult: "iotp2p.security.RehomeResult", RehomeResult<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RehomeResult {
+            rehoming: g.nested()?,
+            credential: g.nested()?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.rehoming));
             a.nested(Some(&self.credential));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RehomeResult);
-
-    impl rt::fuzz::FuzzType for owned::SecurityProperties {
-        const NAME: &'static str = "iotp2p.security.SecurityProperties";
-        const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityProperties<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SecurityProperties {
-                node_id: g.fixed()?,
-                credential: g.nested()?,
-                acl_capacity: g.int(8, 255)?,
-                peer_capacity: g.int(8, 65535)?,
-                pairing_window_open: g.bool()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SecurityProperties: "iotp2p.security.SecurityProperties", SecurityProperties<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SecurityProperties {
+            node_id: g.fixed()?,
+            credential: g.nested()?,
+            acl_capacity: g.int(8, 255)?,
+            peer_capacity: g.int(8, 65535)?,
+            pairing_window_open: g.bool()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.credential));
-            a.int(
-                Some(&self.acl_capacity),
-                8,
-                255,
-                "SecurityProperties.acl_capacity",
-            );
-            a.int(
-                Some(&self.peer_capacity),
-                8,
-                65535,
-                "SecurityProperties.peer_capacity",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.int(Some(&self.acl_capacity), 8, 255, "SecurityProperties.acl_capacity");
+            a.int(Some(&self.peer_capacity), 8, 65535, "SecurityProperties.peer_capacity");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SecurityProperties);
-
-    impl rt::fuzz::FuzzType for owned::SecurityActions {
-        const NAME: &'static str = "iotp2p.security.SecurityActions";
-        const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityActions<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(16, 12)? {
-                0 => owned::SecurityActions::Edhoc1(g.bytes(512)?),
-                1 => owned::SecurityActions::Edhoc3(g.nested()?),
-                2 => owned::SecurityActions::PairStart(g.nested()?),
-                3 => owned::SecurityActions::PairShare(g.nested()?),
-                4 => owned::SecurityActions::PairConfirm(g.nested()?),
-                5 => owned::SecurityActions::Commission(g.nested()?),
-                6 => owned::SecurityActions::AddPeer(g.nested()?),
-                7 => owned::SecurityActions::RemovePeer(g.fixed()?),
-                8 => owned::SecurityActions::AclRead(g.int(0, 255)?),
-                9 => owned::SecurityActions::AclWrite(g.nested()?),
-                10 => owned::SecurityActions::ApplyStatement(g.nested()?),
-                11 => owned::SecurityActions::Rehome(g.nested()?),
-                12 => owned::SecurityActions::RotateAuthKey,
-                13 => owned::SecurityActions::OpenCommissioningWindow(g.nested()?),
-                14 => owned::SecurityActions::Introduce(g.nested()?),
-                15 => owned::SecurityActions::SetHomeRelay(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[
-                        8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28,
-                    ])?;
-                    owned::SecurityActions::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SecurityActions: "iotp2p.security.SecurityActions", SecurityActions<'a>, cycle false;
+        generate(g) match g.variant(16, 12)? {
+            0 => owned::SecurityActions::Edhoc1(g.bytes(512)?),
+            1 => owned::SecurityActions::Edhoc3(g.nested()?),
+            2 => owned::SecurityActions::PairStart(g.nested()?),
+            3 => owned::SecurityActions::PairShare(g.nested()?),
+            4 => owned::SecurityActions::PairConfirm(g.nested()?),
+            5 => owned::SecurityActions::Commission(g.nested()?),
+            6 => owned::SecurityActions::AddPeer(g.nested()?),
+            7 => owned::SecurityActions::RemovePeer(g.fixed()?),
+            8 => owned::SecurityActions::AclRead(g.int(0, 255)?),
+            9 => owned::SecurityActions::AclWrite(g.nested()?),
+            10 => owned::SecurityActions::ApplyStatement(g.nested()?),
+            11 => owned::SecurityActions::Rehome(g.nested()?),
+            12 => owned::SecurityActions::RotateAuthKey,
+            13 => owned::SecurityActions::OpenCommissioningWindow(g.nested()?),
+            14 => owned::SecurityActions::Introduce(g.nested()?),
+            15 => owned::SecurityActions::SetHomeRelay(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28])?;
+                owned::SecurityActions::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Edhoc1(v) => a.len(Some(v), 512, "SecurityActions.edhoc_1"),
                 Self::Edhoc3(v) => a.nested(Some(v)),
@@ -8676,43 +6724,28 @@ rt::cfg_arbitrary! {
                 Self::OpenCommissioningWindow(v) => a.nested(Some(v)),
                 Self::Introduce(v) => a.nested(Some(v)),
                 Self::SetHomeRelay(v) => a.nested(Some(v)),
-                Self::Unrecognized { key, value } => a.unknown_variant(
-                    *key,
-                    value,
-                    &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28],
-                ),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SecurityActions);
-
-    impl rt::fuzz::FuzzType for owned::SecurityOutputs {
-        const NAME: &'static str = "iotp2p.security.SecurityOutputs";
-        const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityOutputs<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(8, 0)? {
-                0 => owned::SecurityOutputs::Edhoc1(g.nested()?),
-                1 => owned::SecurityOutputs::Edhoc3(g.nested()?),
-                2 => owned::SecurityOutputs::PairStart(g.nested()?),
-                3 => owned::SecurityOutputs::PairShare(g.nested()?),
-                4 => owned::SecurityOutputs::Commission(g.nested()?),
-                5 => owned::SecurityOutputs::AclRead(g.nested()?),
-                6 => owned::SecurityOutputs::Rehome(g.nested()?),
-                7 => owned::SecurityOutputs::RotateAuthKey(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[8, 9, 10, 11, 13, 16, 24, 25])?;
-                    owned::SecurityOutputs::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SecurityOutputs: "iotp2p.security.SecurityOutputs", SecurityOutputs<'a>, cycle false;
+        generate(g) match g.variant(8, 0)? {
+            0 => owned::SecurityOutputs::Edhoc1(g.nested()?),
+            1 => owned::SecurityOutputs::Edhoc3(g.nested()?),
+            2 => owned::SecurityOutputs::PairStart(g.nested()?),
+            3 => owned::SecurityOutputs::PairShare(g.nested()?),
+            4 => owned::SecurityOutputs::Commission(g.nested()?),
+            5 => owned::SecurityOutputs::AclRead(g.nested()?),
+            6 => owned::SecurityOutputs::Rehome(g.nested()?),
+            7 => owned::SecurityOutputs::RotateAuthKey(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[8, 9, 10, 11, 13, 16, 24, 25])?;
+                owned::SecurityOutputs::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::Edhoc1(v) => a.nested(Some(v)),
                 Self::Edhoc3(v) => a.nested(Some(v)),
@@ -8722,45 +6755,29 @@ rt::cfg_arbitrary! {
                 Self::AclRead(v) => a.nested(Some(v)),
                 Self::Rehome(v) => a.nested(Some(v)),
                 Self::RotateAuthKey(v) => a.nested(Some(v)),
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[8, 9, 10, 11, 13, 16, 24, 25])
-                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10, 11, 13, 16, 24, 25]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SecurityOutputs);
-
-    impl rt::fuzz::FuzzType for owned::SecurityEvents {
-        const NAME: &'static str = "iotp2p.security.SecurityEvents";
-        const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SecurityEvents<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(3, 0)? {
-                0 => owned::SecurityEvents::PairingFailed,
-                1 => owned::SecurityEvents::AclChanged(g.int(0, 255)?),
-                2 => owned::SecurityEvents::StatementApplied(g.fixed()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[20, 21, 22])?;
-                    owned::SecurityEvents::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SecurityEvents: "iotp2p.security.SecurityEvents", SecurityEvents<'a>, cycle false;
+        generate(g) match g.variant(3, 0)? {
+            0 => owned::SecurityEvents::PairingFailed,
+            1 => owned::SecurityEvents::AclChanged(g.int(0, 255)?),
+            2 => owned::SecurityEvents::StatementApplied(g.fixed()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[20, 21, 22])?;
+                owned::SecurityEvents::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::PairingFailed => {}
                 Self::AclChanged(_) => {}
                 Self::StatementApplied(_) => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[20, 21, 22]),
             }
-            a.leave(false);
         }
     }
-
-    rt::fuzz::arbitrary!(owned::SecurityEvents);
 }

@@ -26,12 +26,16 @@
 
 mod array;
 mod check;
+mod construct;
 mod element;
 mod error;
 mod float;
 #[cfg(feature = "arbitrary")]
 pub mod fuzz;
+#[cfg(feature = "arbitrary")]
+mod fuzz_type;
 mod gate;
+mod index;
 #[cfg(feature = "serde")]
 pub mod json;
 mod lazy;
@@ -62,7 +66,35 @@ pub use role::{
 pub use writer::{float_len, float_len_f32, head_len, int_len, Writer};
 
 #[cfg(feature = "alloc")]
-pub use owned::{encode_to_vec, encode_to_vec_measured, AsBorrowed, IntoOwned, OwnedUnknownFields};
+pub use owned::{
+    counted_len, encode_to_vec, encode_to_vec_measured, AsBorrowed, IntoOwned, OwnedUnknownFields,
+};
+
+/// `owned_message!(Name { field, ... } unknown)`, `owned_message!(... , as_borrowed)`: a generated
+/// message's `IntoOwned`, and where its owned form is seen in its borrowed form, `AsBorrowed` and
+/// `Message` through that form (see the `owned` module).
+#[cfg(feature = "alloc")]
+#[doc(inline)]
+pub use crate::__iotp2p_owned_message as owned_message;
+
+/// `owned_union!(Name { Variant(..), ...; Empty, ... } Other)`: a generated union's `IntoOwned`, and
+/// with `, as_borrowed`, `AsBorrowed` and `Message` through the borrowed form (see the `owned`
+/// module).
+#[cfg(feature = "alloc")]
+#[doc(inline)]
+pub use crate::__iotp2p_owned_union as owned_union;
+
+/// `owned_enum!(Name)`: a generated enum's `IntoOwned`, itself.
+#[cfg(feature = "alloc")]
+#[doc(inline)]
+pub use crate::__iotp2p_owned_enum as owned_enum;
+
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub use crate::__iotp2p_owned_own_encoder as __owned_own_encoder;
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub use crate::__iotp2p_owned_through_borrowed as __owned_through_borrowed;
 
 /// The `alloc` crate's modules that generated code names types by (`rt::alloc::vec::Vec`), so that it
 /// compiles in `no_std` crates and in crates that never declare `extern crate alloc`.
@@ -91,6 +123,22 @@ pub use crate::__iotp2p_check_bound as check_bound;
 /// `@range`.
 #[doc(inline)]
 pub use crate::__iotp2p_check_range as check_range;
+
+/// `fuzz_type! { owned::Name: "package.Name", Name<'a>, cycle false; generate(g) { .. } audit(self,
+/// a) { .. } }`: `FuzzType` and `Arbitrary` for the owned form of a generated message or union.
+#[cfg(feature = "arbitrary")]
+#[doc(inline)]
+pub use crate::__iotp2p_fuzz_type as fuzz_type;
+
+/// `default_is_new!(Name<'_>)`: `Default` for a generated message without required fields, which
+/// is its `new()`.
+#[doc(inline)]
+pub use crate::__iotp2p_default_is_new as default_is_new;
+
+/// `index! { "package.Type" => module::Type, ... }`: the by-name functions of a generated index
+/// (`TYPE_NAMES`, `transcode`, `to_json`, `from_json`, `visit_type`) from one row per type.
+#[doc(inline)]
+pub use crate::__iotp2p_index as index;
 
 /// Keeps the items it wraps when `iotp2p-codec` has the `alloc` feature, and drops them otherwise.
 /// Generated code wraps its owned types, `into_owned` and `encode_to_vec` in it (see the `gate`

@@ -191,6 +191,207 @@ pub fn encode_to_vec_measured(
     encode_to_vec(measure.position(), encode)
 }
 
+/// The length of the encoding that `encode` (an owned value's `encode_to`) writes, counted by a
+/// pass that writes nothing: the `encoded_len` of an owned message or union with an encoder of its
+/// own, which so needs no length code beside it. For a value the encoder refuses, the length of
+/// what it wrote before refusing.
+pub fn counted_len(encode: impl FnOnce(&mut Writer<'_>) -> Result<(), EncodeError>) -> usize {
+    let mut measure = Writer::counting(&mut []);
+    // A refused value has no encoding; its length is not used (`encode_to` refuses it too).
+    let _ = encode(&mut measure);
+    measure.position()
+}
+
+/// `owned_message!(Name { field, ... } unknown)`: the conversions of a generated message, written in
+/// its `owned` module after the owned struct `Name`. Implements [`IntoOwned`] for the borrowed
+/// `super::Name<'_>`, field by field (each field's `IntoOwned`; the unknown fields, the member
+/// named `unknown`, through [`UnknownFields::owned`]).
+///
+/// With `, as_borrowed` at the end, for an owned message whose fields' owned values hold what the
+/// borrowed values refer to, also [`AsBorrowed`] (field by field, no copy); with
+/// `, through_borrowed`, [`AsBorrowed`] and [`Message`] for the owned `Name`: decoded by
+/// `super::Name` and copied, measured and encoded by `super::Name` on the value seen in its
+/// borrowed form, so that both forms have one encoder. With `, own_encoder`, for an owned message
+/// that the borrowed form cannot see, [`Message`] through its own encoder, the inherent
+/// `encode_owned` written beside it (measured by a pass of it that writes nothing,
+/// [`counted_len`]).
+///
+/// Attributes before `Name` (`#[allow(deprecated)]`) go on every impl.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_owned_message {
+    ($(#[$attr:meta])* $name:ident { $($field:ident),* $(,)? } $unknown:ident) => {
+        $(#[$attr])*
+        impl<'a> $crate::runtime::IntoOwned for super::$name<'a> {
+            type Owned = $name;
+            fn into_owned(self) -> $name {
+                $name {
+                    $($field: $crate::runtime::IntoOwned::into_owned(self.$field),)*
+                    $unknown: self.$unknown.owned(Self::KNOWN_KEYS),
+                }
+            }
+        }
+    };
+    ($(#[$attr:meta])* $name:ident { $($field:ident),* $(,)? } $unknown:ident, own_encoder) => {
+        $crate::runtime::owned_message!($(#[$attr])* $name { $($field),* } $unknown);
+        $crate::runtime::__owned_own_encoder!($(#[$attr])* $name);
+    };
+    ($(#[$attr:meta])* $name:ident { $($field:ident),* $(,)? } $unknown:ident, through_borrowed) => {
+        $crate::runtime::owned_message!($(#[$attr])* $name { $($field),* } $unknown, as_borrowed);
+        $crate::runtime::__owned_through_borrowed!($(#[$attr])* $name);
+    };
+    ($(#[$attr:meta])* $name:ident { $($field:ident),* $(,)? } $unknown:ident, as_borrowed) => {
+        $crate::runtime::owned_message!($(#[$attr])* $name { $($field),* } $unknown);
+
+        $(#[$attr])*
+        impl<'a> $crate::runtime::AsBorrowed<'a, super::$name<'a>> for $name {
+            fn as_borrowed(&'a self) -> super::$name<'a> {
+                super::$name {
+                    $($field: $crate::runtime::AsBorrowed::as_borrowed(&self.$field),)*
+                    $unknown: self.$unknown.as_borrowed(),
+                }
+            }
+        }
+    };
+}
+
+/// `owned_union!(Name { Variant(..), ...; Empty, ... } Other)`: the conversions of a generated
+/// union, written in its `owned` module after the owned enum `Name`: the variants that carry a
+/// value, then after `;` those that carry none, then the catch-all variant (`{ key, value }`).
+/// Implements [`IntoOwned`] for the borrowed `super::Name<'_>`, variant by variant; with
+/// `, as_borrowed` or `, through_borrowed` at the end, also what
+/// [`owned_message!`](crate::runtime::owned_message) implements with them.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_owned_union {
+    ($(#[$attr:meta])* $name:ident { $($variant:ident(..)),* $(,)? ; $($empty:ident),* $(,)? } $other:ident) => {
+        $(#[$attr])*
+        impl<'a> $crate::runtime::IntoOwned for super::$name<'a> {
+            type Owned = $name;
+            fn into_owned(self) -> $name {
+                match self {
+                    $(Self::$variant(v) => $name::$variant($crate::runtime::IntoOwned::into_owned(v)),)*
+                    $(Self::$empty => $name::$empty,)*
+                    Self::$other { key, value } => $name::$other {
+                        key,
+                        value: $crate::runtime::IntoOwned::into_owned(value),
+                    },
+                }
+            }
+        }
+    };
+    ($(#[$attr:meta])* $name:ident { $($variant:ident(..)),* $(,)? ; $($empty:ident),* $(,)? } $other:ident, own_encoder) => {
+        $crate::runtime::owned_union!($(#[$attr])* $name { $($variant(..)),* ; $($empty),* } $other);
+        $crate::runtime::__owned_own_encoder!($(#[$attr])* $name);
+    };
+    ($(#[$attr:meta])* $name:ident { $($variant:ident(..)),* $(,)? ; $($empty:ident),* $(,)? } $other:ident, through_borrowed) => {
+        $crate::runtime::owned_union!($(#[$attr])* $name { $($variant(..)),* ; $($empty),* } $other, as_borrowed);
+        $crate::runtime::__owned_through_borrowed!($(#[$attr])* $name);
+    };
+    ($(#[$attr:meta])* $name:ident { $($variant:ident(..)),* $(,)? ; $($empty:ident),* $(,)? } $other:ident, as_borrowed) => {
+        $crate::runtime::owned_union!($(#[$attr])* $name { $($variant(..)),* ; $($empty),* } $other);
+
+        $(#[$attr])*
+        impl<'a> $crate::runtime::AsBorrowed<'a, super::$name<'a>> for $name {
+            fn as_borrowed(&'a self) -> super::$name<'a> {
+                match self {
+                    $(Self::$variant(v) => super::$name::$variant($crate::runtime::AsBorrowed::as_borrowed(v)),)*
+                    $(Self::$empty => super::$name::$empty,)*
+                    Self::$other { key, value } => super::$name::$other { key: *key, value },
+                }
+            }
+        }
+    };
+}
+
+/// `owned_enum!(Name)`: [`IntoOwned`] for a generated enum, which owns nothing and is its own owned
+/// form.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_owned_enum {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        impl $crate::runtime::IntoOwned for $name {
+            type Owned = Self;
+            #[inline]
+            fn into_owned(self) -> Self {
+                self
+            }
+        }
+    };
+}
+
+/// [`Message`] for an owned `Name` with an encoder of its own, its inherent `encode_owned`: decoded
+/// by `super::Name` and copied, measured by a counting pass of `encode_owned` ([`counted_len`]); see
+/// [`owned_message!`](crate::runtime::owned_message).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_owned_own_encoder {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        impl<'a> $crate::runtime::Message<'a> for $name {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(
+                r: &mut $crate::runtime::Reader<'a>,
+                depth: usize,
+            ) -> Result<Self, $crate::runtime::DecodeError> {
+                <super::$name<'a> as $crate::runtime::Message<'a>>::decode_from(r, depth)
+                    .map($crate::runtime::IntoOwned::into_owned)
+            }
+
+            /// Counted by a pass of the encoder that writes nothing.
+            fn encoded_len(&self) -> usize {
+                $crate::runtime::counted_len(|w| self.encode_owned(w))
+            }
+
+            fn encode_to(
+                &self,
+                w: &mut $crate::runtime::Writer<'_>,
+            ) -> Result<(), $crate::runtime::EncodeError> {
+                self.encode_owned(w)
+            }
+        }
+    };
+}
+
+/// [`Message`] for an owned `Name` that [`AsBorrowed`] sees as `super::Name`; see
+/// [`owned_message!`](crate::runtime::owned_message).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_owned_through_borrowed {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        impl<'a> $crate::runtime::Message<'a> for $name {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(
+                r: &mut $crate::runtime::Reader<'a>,
+                depth: usize,
+            ) -> Result<Self, $crate::runtime::DecodeError> {
+                <super::$name<'a> as $crate::runtime::Message<'a>>::decode_from(r, depth)
+                    .map($crate::runtime::IntoOwned::into_owned)
+            }
+
+            /// The borrowed form's length of the value seen in that form.
+            fn encoded_len(&self) -> usize {
+                $crate::runtime::Message::encoded_len(
+                    &<Self as $crate::runtime::AsBorrowed<'_, super::$name<'_>>>::as_borrowed(self),
+                )
+            }
+
+            /// The borrowed form's encoder, on the value seen in that form.
+            fn encode_to(
+                &self,
+                w: &mut $crate::runtime::Writer<'_>,
+            ) -> Result<(), $crate::runtime::EncodeError> {
+                $crate::runtime::Message::encode_to(
+                    &<Self as $crate::runtime::AsBorrowed<'_, super::$name<'_>>>::as_borrowed(self),
+                    w,
+                )
+            }
+        }
+    };
+}
+
 /// How many levels an unknown field's value may use when it is checked on its own, outside any
 /// decoded message: it sits in a top-level message map, one level below the top.
 const TOP_LEVEL_ROOM: u8 = (MAX_DEPTH - 1) as u8;

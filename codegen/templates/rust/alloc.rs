@@ -1,31 +1,9 @@
 {%- import "rust/presence.rs" as presence -%}
 {%- import "rust/construct.rs" as construct -%}
 {%- import "rust/role.rs" as role -%}
-{#- The bodies of an owned message's or union's length and encoder, for a type whose owned form
-    `rt::AsBorrowed` cannot see in its borrowed form (an array of text, bytes, arrays or records, or
-    a member on a recursive cycle): in `encoded_len` and `encode_to`, or, for a type on a recursive
-    cycle, in `encode_in_cycle`. #}
-{%- macro owned_len_body(item) -%}
-{%- if item.kind == "message" -%}
-            {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
-{%- for f in item.fields %}
-            {% call presence::owned_len(f) %}{% endcall %}
-{%- endfor %}
-            len + self.{{ item.unknown }}.encoded_len()
-{%- else %}
-            1 + match self {
-{%- for v in item.variants %}
-{%- if v.owned_type.is_some() %}
-                Self::{{ v.name }}({{ v.len_binding }}) => {{ v.key_len }} + {{ v.owned_len }},
-{%- else %}
-                Self::{{ v.name }} => {{ v.key_len }} + 1,
-{%- endif %}
-{%- endfor %}
-                Self::{{ item.other }} { key, value } => rt::head_len(*key) + value.len(),
-            }
-{%- endif %}
-{%- endmacro %}
-
+{#- The body of an owned message's or union's encoder, for a type whose owned form `rt::AsBorrowed`
+    cannot see in its borrowed form (an array of text, bytes, arrays or records, or a member on a
+    recursive cycle): in `encode_to`, or, for a type on a recursive cycle, in `encode_in_cycle`. #}
 {%- macro owned_encode_body(item) -%}
 {%- if item.kind == "message" -%}
             let count = self.entry_count();
@@ -85,10 +63,85 @@
             Ok(())
 {%- endif %}
 {%- endmacro %}
+{#- The conversions of an owned message or union (`rt::owned_message!`, `rt::owned_union!`):
+    `IntoOwned` from the borrowed form, and, where `rt::AsBorrowed` sees the owned form in the
+    borrowed one, `AsBorrowed` and (unless it encodes by role) `Message` through the borrowed form. #}
+{%- macro conversions(item) -%}
+
+    rt::owned_{{ item.kind }}!({% if item.allow_deprecated %}#[allow(deprecated)] {% endif %}{{ item.name }} {
+{%- if item.members_inline %} {% for line in item.member_groups %}{% for m in line %}{{ m }}{% if item.kind == "union" %}(..){% endif %}{% if !loop.last %}, {% endif %}{% endfor %}{% endfor %}
+{%- if item.kind == "union" %}; {% for m in item.empty_variants %}{{ m }}{% if !loop.last %}, {% endif %}{% endfor %}{% endif %} }
+{%- else %}
+{%- for line in item.member_groups %}
+        {% for m in line %}{{ m }}{% if item.kind == "union" %}(..){% endif %},{% if !loop.last %} {% endif %}{% endfor %}
+{%- endfor %}
+{%- if item.kind == "union" %}
+        ;{% for m in item.empty_variants %} {{ m }},{% endfor %}
+{%- endif %}
+    }
+{%- endif %} {% if item.kind == "union" %}{{ item.other }}{% else %}{{ item.unknown }}{% endif %}
+{%- if !item.owned_as_borrowed %}, own_encoder{% else if item.sent_unions.is_empty() %}, through_borrowed{% else %}, as_borrowed{% endif %});
+{%- endmacro %}
+{#- An owned message or union with an encoder of its own (one that `rt::AsBorrowed` cannot see in
+    its borrowed form): the `encode_owned` that its `Message` (`rt::owned_message!(.., own_encoder)`)
+    encodes with, and what that needs. #}
+{%- macro own_encoder(item) -%}
+{% if item.allow_deprecated -%}
+    #[allow(deprecated)]
+{% endif -%}
+    impl {{ item.name }} {
+{%- if item.kind == "message" %}
+        /// Number of map entries the encoding has.
+        pub(super) fn entry_count(&self) -> usize {
+            self.{{ item.unknown }}.len()
+{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
+{%- for f in item.fields %}
+{%- if f.presence != "required" %}
+                + {% call presence::count(f) %}{% endcall %}
+{%- endif %}
+{%- endfor %}
+        }
+{%- endif %}
+{%- if let Some(budget) = item.budget %}
+
+        /// Encodes within its recursive cycle: `budget` is how many more nestings
+        /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+        /// refuse its encoding.
+        pub(crate) fn encode_in_cycle(
+            &self,
+            w: &mut rt::Writer<'_>,
+            budget: u32,
+        ) -> Result<(), rt::EncodeError> {
+{%- if item.counts_depth %}
+            let Some(budget) = budget.checked_sub(1) else {
+                return Err(rt::EncodeError::DepthExceeded);
+            };
+{%- endif %}
+            {% call owned_encode_body(item) %}{% endcall %}
+        }
+{%- endif %}
+
+        /// The owned form's encoder (its `rt::Message::encode_to`).
+        fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+{%- if !item.sent_unions.is_empty() %}
+            self.encode_to_as::<rt::Everything>(w)
+{%- else if let Some(budget) = item.budget %}
+            self.encode_in_cycle(w, {{ budget }})
+{%- else %}
+            {% call owned_encode_body(item) %}{% endcall %}
+{%- endif %}
+        }
+    }
+{%- if !item.sent_unions.is_empty() %}
+
+    {% call owned_message(item) %}{% endcall %}
+{%- endif %}
+{%- endmacro %}
 {#- The `Message` impl of an owned message or union: decoded by the borrowed form and copied,
     encoded by the borrowed form's encoder where `rt::AsBorrowed` sees it in that form, by its own
     otherwise. #}
 {%- macro owned_message(item) -%}
+{%- if item.owned_as_borrowed %}
 {% if item.allow_deprecated -%}
     #[allow(deprecated)]
 {% endif -%}
@@ -102,7 +155,7 @@
 {%- if item.owned_as_borrowed %}
             super::{{ item.name }}::encoded_len(&self.as_borrowed())
 {%- else %}
-            {% call owned_len_body(item) %}{% endcall %}
+            rt::counted_len(|w| rt::Message::encode_to(self, w))
 {%- endif %}
         }
 
@@ -118,6 +171,7 @@
 {%- endif %}
         }
     }
+{%- endif %}
 {%- if !item.sent_unions.is_empty() %}
 
 {% if item.allow_deprecated -%}
@@ -153,52 +207,7 @@
 {%- endmacro %}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl rt::IntoOwned for {{ item.name }} {
-    type Owned = Self;
-    fn into_owned(self) -> Self {
-        self
-    }
-}
-{%- else if item.kind == "message" %}
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
-    type Owned = owned::{{ item.name }};
-    fn into_owned(self) -> owned::{{ item.name }} {
-        owned::{{ item.name }} {
-{%- for f in item.fields %}
-            {{ f.name }}: {{ f.into_owned }},
-{%- endfor %}
-            {{ item.unknown }}: self.{{ item.unknown }}.owned(Self::KNOWN_KEYS),
-        }
-    }
-}
-{%- else if item.kind == "union" %}
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
-    type Owned = owned::{{ item.name }};
-    fn into_owned(self) -> owned::{{ item.name }} {
-        match self {
-{%- for v in item.variants %}
-{%- if v.owned_type.is_some() %}
-            Self::{{ v.name }}(v) => owned::{{ item.name }}::{{ v.name }}({{ v.into_owned }}),
-{%- else %}
-            Self::{{ v.name }} => owned::{{ item.name }}::{{ v.name }},
-{%- endif %}
-{%- endfor %}
-            Self::{{ item.other }} { key, value } => owned::{{ item.name }}::{{ item.other }} {
-                key,
-                value: rt::IntoOwned::into_owned(value),
-            },
-        }
-    }
-}
+rt::owned_enum!({% if item.allow_deprecated %}#[allow(deprecated)] {% endif %}{{ item.name }});
 {%- endif %}
 {%- if !item.sent_unions.is_empty() %}
 
@@ -219,8 +228,8 @@ impl<'a> {{ item.name }}<'a> {
 /// Owned counterparts of the types of package `{{ package }}`, for applications that
 /// keep messages (feature `alloc` of `iotp2p-codec`).
 ///
-/// Each message and union has a type of the same name here that owns its data: `String`
-/// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+/// Each message and union has a type of the same name here that owns its data (its fields
+/// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
 /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
 /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
 /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -233,9 +242,7 @@ pub mod owned {
     use rt::{AsBorrowed as _, Message as _};
 {% for item in items %}
 {%- if item.kind == "alias" %}
-{%- for line in item.docs %}
-    ///{% if !line.is_empty() %} {% endif %}{{ line }}
-{%- endfor %}
+    /// The owned form of [`super::{{ item.name }}`] (documented there).
 {%- if let Some(note) = item.deprecated %}
     #[deprecated(note = "{{ note }}")]
 {%- endif %}
@@ -246,25 +253,15 @@ pub mod owned {
 {% endif -%}
     pub use super::{{ item.name }};
 {%- else if item.kind == "message" %}
-{%- for line in item.docs %}
-    ///{% if !line.is_empty() %} {% endif %}{{ line }}
-{%- endfor %}
-{%- if !item.docs.is_empty() %}
-    ///
-{%- endif %}
-    /// The owned form of [`super::{{ item.name }}`].
+    /// The owned form of [`super::{{ item.name }}`], documented there field by field: the same
+    /// fields, owning their data.
 {%- if let Some(note) = item.deprecated %}
     #[deprecated(note = "{{ note }}")]
 {%- endif %}
     #[derive(Clone, Debug, PartialEq)]
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
+    #[allow(missing_docs{% if item.allow_deprecated %}, deprecated{% endif %})]
     pub struct {{ item.name }} {
 {%- for f in item.fields %}
-{%- for line in f.docs %}
-        ///{% if !line.is_empty() %} {% endif %}{{ line }}
-{%- endfor %}
 {%- if let Some(note) = f.deprecated %}
         #[deprecated(note = "{{ note }}")]
 {%- endif %}
@@ -285,81 +282,27 @@ pub mod owned {
 {%- call construct::default_impl(item, true) %}{% endcall %}
 
 
+{% call conversions(item) %}{% endcall %}
+
 {% if item.owned_as_borrowed -%}
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
-    impl<'a> rt::AsBorrowed<'a, super::{{ item.name }}<'a>> for {{ item.name }} {
-        fn as_borrowed(&'a self) -> super::{{ item.name }}<'a> {
-            super::{{ item.name }} {
-{%- for f in item.fields %}
-                {{ f.name }}: self.{{ f.name }}.as_borrowed(),
-{%- endfor %}
-                {{ item.unknown }}: self.{{ item.unknown }}.as_borrowed(),
-            }
-        }
-    }
+{%- if !item.sent_unions.is_empty() %}
 
     {% call owned_message(item) %}{% endcall %}
-{%- else -%}
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
-    impl {{ item.name }} {
-{%- if item.kind == "message" %}
-        /// Number of map entries the encoding has.
-        pub(super) fn entry_count(&self) -> usize {
-            self.{{ item.unknown }}.len()
-{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
-{%- for f in item.fields %}
-{%- if f.presence != "required" %}
-                + {% call presence::count(f) %}{% endcall %}
-{%- endif %}
-{%- endfor %}
-        }
-{%- endif %}
-{%- if let Some(budget) = item.budget %}
-
-        /// Encodes within its recursive cycle: `budget` is how many more nestings
-        /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-        /// refuse its encoding.
-        pub(crate) fn encode_in_cycle(
-            &self,
-            w: &mut rt::Writer<'_>,
-            budget: u32,
-        ) -> Result<(), rt::EncodeError> {
-{%- if item.counts_depth %}
-            let Some(budget) = budget.checked_sub(1) else {
-                return Err(rt::EncodeError::DepthExceeded);
-            };
-{%- endif %}
-            {% call owned_encode_body(item) %}{% endcall %}
-        }
-{%- endif %}
-    }
-
-{% call owned_message(item) %}{% endcall %}
 {%- endif %}
 {%- else %}
-{%- for line in item.docs %}
-    ///{% if !line.is_empty() %} {% endif %}{{ line }}
-{%- endfor %}
-{%- if !item.docs.is_empty() %}
-    ///
+
+    {% call own_encoder(item) %}{% endcall %}
 {%- endif %}
-    /// The owned form of [`super::{{ item.name }}`].
+{%- else %}
+    /// The owned form of [`super::{{ item.name }}`], documented there variant by variant: the
+    /// same variants, owning their data.
 {%- if let Some(note) = item.deprecated %}
     #[deprecated(note = "{{ note }}")]
 {%- endif %}
     #[derive(Clone, Debug, PartialEq)]
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
+    #[allow(missing_docs{% if item.allow_deprecated %}, deprecated{% endif %})]
     pub enum {{ item.name }} {
 {%- for v in item.variants %}
-{%- for line in v.docs %}
-        ///{% if !line.is_empty() %} {% endif %}{{ line }}
-{%- endfor %}
 {%- if let Some(note) = v.deprecated %}
         #[deprecated(note = "{{ note }}")]
 {%- endif %}
@@ -369,83 +312,18 @@ pub mod owned {
         {{ v.name }},
 {%- endif %}
 {%- endfor %}
-{%- if item.by_role %}
-        /// A variant this version of the schema does not define, or one that the role a value was
-        /// decoded for does not receive (`decode_as`); kept so that it is forwarded unchanged.
-{%- else %}
-        /// A variant this version of the schema does not define; kept so that it is forwarded
-        /// unchanged.
-{%- endif %}
-        {{ item.other }} {
-            /// The variant's key.
-            key: u64,
-            /// The variant's value, still encoded (one canonical data item).
-            value: rt::alloc::vec::Vec<u8>,
-        },
+        {{ item.other }} { key: u64, value: rt::alloc::vec::Vec<u8> },
     }
 
-
+{% call conversions(item) %}{% endcall %}
 {%- if item.owned_as_borrowed %}
-
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
-    impl<'a> rt::AsBorrowed<'a, super::{{ item.name }}<'a>> for {{ item.name }} {
-        fn as_borrowed(&'a self) -> super::{{ item.name }}<'a> {
-            match self {
-{%- for v in item.variants %}
-{%- if v.owned_type.is_some() %}
-                Self::{{ v.name }}(v) => super::{{ item.name }}::{{ v.name }}(v.as_borrowed()),
-{%- else %}
-                Self::{{ v.name }} => super::{{ item.name }}::{{ v.name }},
-{%- endif %}
-{%- endfor %}
-                Self::{{ item.other }} { key, value } => super::{{ item.name }}::{{ item.other }} { key: *key, value },
-            }
-        }
-    }
+{%- if !item.sent_unions.is_empty() %}
 
     {% call owned_message(item) %}{% endcall %}
+{%- endif %}
 {%- else %}
-{%- if item.budget.is_some() %}
-{% if item.allow_deprecated -%}
-    #[allow(deprecated)]
-{% endif -%}
-    impl {{ item.name }} {
-{%- if item.kind == "message" %}
-        /// Number of map entries the encoding has.
-        pub(super) fn entry_count(&self) -> usize {
-            self.{{ item.unknown }}.len()
-{%- if item.required_count > 0 %} + {{ item.required_count }}{% endif %}
-{%- for f in item.fields %}
-{%- if f.presence != "required" %}
-                + {% call presence::count(f) %}{% endcall %}
-{%- endif %}
-{%- endfor %}
-        }
-{%- endif %}
-{%- if let Some(budget) = item.budget %}
 
-        /// Encodes within its recursive cycle: `budget` is how many more nestings
-        /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-        /// refuse its encoding.
-        pub(crate) fn encode_in_cycle(
-            &self,
-            w: &mut rt::Writer<'_>,
-            budget: u32,
-        ) -> Result<(), rt::EncodeError> {
-{%- if item.counts_depth %}
-            let Some(budget) = budget.checked_sub(1) else {
-                return Err(rt::EncodeError::DepthExceeded);
-            };
-{%- endif %}
-            {% call owned_encode_body(item) %}{% endcall %}
-        }
-{%- endif %}
-    }
-{%- endif %}
-
-{% call owned_message(item) %}{% endcall %}
+    {% call own_encoder(item) %}{% endcall %}
 {%- endif %}
 {%- endif %}
 {% endfor %}

@@ -7,7 +7,6 @@
 {%- macro constants(item, owned) -%}
 {%- for f in item.fields %}
 {%- if !f.default_const.is_empty() %}
-
     /// The schema's default of `{{ f.name }}`: its value when an encoding leaves the field out.
 {%- if let Some(note) = f.deprecated %}
     #[deprecated(note = "{{ note }}")]
@@ -23,26 +22,43 @@
 
 {%- macro new(item, owned) %}
 {% let others = item.has_defaults || !item.optional_fields.is_empty() -%}
-{% if !others && item.has_required %}
+{% if owned && item.owned_new_delegates %}
+    /// [`super::{{ item.name }}::new`] made owned.
+{%- if item.required_count > 7 %}
+    #[allow(clippy::too_many_arguments)]
+{%- endif %}
+    pub fn new(
+{%- for f in item.fields %}
+{%- if f.presence == "required" %}{{ f.name }}: {{ f.owned_value_type }}, {% endif %}
+{%- endfor %}) -> Self {
+        rt::IntoOwned::into_owned(super::{{ item.name }}::new(
+{%- for f in item.fields %}
+{%- if f.presence == "required" %}{{ f.name }}, {% endif %}
+{%- endfor %}))
+    }
+{%- else %}
+{% if owned %}
+    /// A value from its required fields, in order; the others as [`super::{{ item.name }}::new`] sets them.
+{%- else if !others && item.has_required %}
     /// A value from its fields, in declaration order, with no unknown fields.
 {%- else if !others %}
     /// The value, with no unknown fields (also [`Default`]).
 {%- else %}
 {%- if item.has_required %}
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
 {%- else %}
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
 {%- endif %}
 {%- for f in item.fields %}
 {%- if f.presence == "default" %}
-    /// - `{{ f.name }}`: [`Self::{{ f.default_const }}`] (`{{ f.default }}`),
+    /// - `{{ f.name }}`: [`Self::{{ f.default_const }}`] (`{{ f.default }}`){% if item.optional_fields.is_empty() && item.last_default == f.name %}.{% else %},{% endif %}
 {%- endif %}
 {%- endfor %}
 {%- if !item.optional_fields.is_empty() %}
-    /// - {% for name in item.optional_fields %}`{{ name }}`{% if !loop.last %}, {% endif %}{% endfor %}: `None`,
+    /// - {% for name in item.optional_fields %}`{{ name }}`{% if !loop.last %}, {% endif %}{% endfor %}: `None`.
 {%- endif %}
-    /// - no unknown fields.
 {%- endif %}
 {%- if item.required_count > 7 %}
     #[allow(clippy::too_many_arguments)]
@@ -66,19 +82,12 @@
             {{ item.unknown }}: {% if owned %}rt::OwnedUnknownFields::new(){% else %}rt::UnknownFields::NONE{% endif %},
         }
     }
+{%- endif %}
 {%- endmacro %}
 
 {%- macro default_impl(item, owned) %}
 {%- if !item.has_required %}
 
-{% if item.allow_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-impl Default for {{ item.name }}{% if !owned %}<'_>{% endif %} {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!({% if item.allow_deprecated %}#[allow(deprecated)] {% endif %}{{ item.name }}{% if !owned %}<'_>{% endif %});
 {%- endif %}
 {%- endmacro %}

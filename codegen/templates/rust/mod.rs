@@ -14,29 +14,10 @@ pub mod {{ m.name }} {
 pub mod {{ m.name }};
 {%- endif %}
 {% endfor %}
-/// The fully-qualified schema name of every message, union and enum generated here.
-pub const TYPE_NAMES: &[&str] = &[
+// Every message, union and enum generated here, by its schema name: `TYPE_NAMES`, and `transcode`,
+// `to_json`, `from_json` and `visit_type` by type name (see `{{ runtime }}::index!`).
+{{ runtime }}::index! {
 {%- for t in types %}
-    "{{ t.full_name }}",
+    "{{ t.full_name }}" => {{ t.path }},
 {%- endfor %}
-];
-
-/// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and encodes the decoded value
-/// into `output`, returning the length written: a canonical pass-through, as a relay or a conformance
-/// test needs. `None` when the name is not one of the types generated here.
-{% if any_deprecated -%}
-#[allow(deprecated)]
-{% endif -%}
-pub fn transcode(
-    type_name: &str,
-    input: &[u8],
-    output: &mut [u8],
-) -> Option<Result<usize, {{ runtime }}::TranscodeError>> {
-    use {{ runtime }}::transcode;
-    Some(match type_name {
-{%- for t in types %}
-        "{{ t.full_name }}" => transcode::<{{ t.path }}>(input, output),
-{%- endfor %}
-        _ => return None,
-    })
 }

@@ -1,7 +1,7 @@
 //! The Rust backend's `arbitrary` layer (template `templates/rust/arbitrary.rs`, gated by the
 //! runtime's `cfg_arbitrary!`): for every enum and every owned message and union, `rt::fuzz::FuzzType`
-//! (names, generator and audit) and `Arbitrary` (through its generator); and in the index,
-//! `visit_type` (template `templates/rust/index_arbitrary.rs`).
+//! (names, generator and audit) and `Arbitrary` (through its generator); the index's `visit_type`
+//! is the runtime's `index!`.
 //!
 //! Generators follow the schema: each member is built by one call of `rt::fuzz::Gen` for its type
 //! with its bound or range (template `templates/rust/fuzz_generate.rs`), so that most values encode
@@ -48,6 +48,8 @@ pub(super) struct ArbitraryItem {
     exit: usize,
     /// Whether the code for the type uses something deprecated, and so allows the lint.
     allow_deprecated: bool,
+    /// Messages: whether a field has something to check.
+    checked: bool,
 }
 
 /// One field or variant.
@@ -123,6 +125,7 @@ pub(super) fn arbitrary_item(
         variant_keys: String::new(),
         by_role: matches!(&t.kind, crate::model::Kind::Union(u) if u.by_role()),
         exit: 0,
+        checked: false,
     };
     match &def.kind {
         TypeKind::Alias { .. } => return None,
@@ -190,6 +193,7 @@ pub(super) fn arbitrary_item(
                 .unwrap_or(0);
         }
     }
+    item.checked = item.fields.iter().any(|f| f.check.is_some());
     Some(item)
 }
 

@@ -528,30 +528,6 @@ impl Use<'_, '_> {
         }
     }
 
-    /// An expression for the encoded length of the owned value `v` (a reference) of shape `shape`.
-    pub fn owned_len(&self, shape: &Shape, v: &str) -> String {
-        if let Some(n) = shape.fixed_len() {
-            return n.to_string();
-        }
-        if let Some(len) = scalar_len(shape, &format!("*{v}"), v) {
-            return len;
-        }
-        match shape {
-            Shape::Array { element, .. } => {
-                let items = match element.fixed_len() {
-                    Some(1) => format!("{v}.len()"),
-                    Some(n) => format!("{v}.len() * {n}"),
-                    None => format!(
-                        "{v}.iter().map(|item| {}).sum::<usize>()",
-                        self.owned_len(element, "item")
-                    ),
-                };
-                format!("rt::head_len({v}.len() as u64) + {items}")
-            }
-            _ => format!("{v}.encoded_len()"),
-        }
-    }
-
     /// Statements that reject an owned value `v` (a reference) the schema does not allow, before it
     /// is written (array items are checked as they are written).
     pub fn owned_validate(&self, shape: &Shape, v: &str) -> String {

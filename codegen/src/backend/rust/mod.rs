@@ -22,8 +22,10 @@
 //!
 //! - `alloc` (template `alloc.rs`): in each package module, a module `owned` with an owned
 //!   counterpart of every message and union (`owned::SetLevel`: `String`, `Vec<u8>`, `[u8; N]`,
-//!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), itself a `Message`; and
-//!   `IntoOwned` for the borrowed types;
+//!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), itself a `Message`, with
+//!   `IntoOwned` for the borrowed type in one invocation of `rt::owned_message!` or
+//!   `rt::owned_union!` (and `AsBorrowed` and the `Message` through the borrowed form where the
+//!   owned form can be seen in it);
 //! - `serde` (template `serde.rs`): the canonical JSON mapping of spec/04-wire-format.md §4.18 as
 //!   one table per type, which the runtime's macros `rt::json::message_table!`, `union_table!` and
 //!   `enum_table!` turn into `Serialize` for borrowed and owned types (a borrowed value is written
@@ -86,29 +88,7 @@ impl Default for RustOptions {
 struct ModTemplate<'t> {
     version: &'static str,
     runtime: String,
-    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
-    any_deprecated: bool,
     modules: Vec<ModuleView>,
-    types: &'t [TypeEntry],
-}
-
-/// The index's `arbitrary` layer: `visit_type` by type name.
-#[derive(Template)]
-#[template(path = "rust/index_arbitrary.rs", escape = "none")]
-struct IndexArbitraryTemplate<'t> {
-    runtime: String,
-    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
-    any_deprecated: bool,
-    types: &'t [TypeEntry],
-}
-
-/// The index's `serde` layer: `to_json` and `from_json` by type name.
-#[derive(Template)]
-#[template(path = "rust/index_serde.rs", escape = "none")]
-struct IndexSerdeTemplate<'t> {
-    runtime: String,
-    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
-    any_deprecated: bool,
     types: &'t [TypeEntry],
 }
 
@@ -121,10 +101,9 @@ struct ModuleView {
 
 struct TypeEntry {
     full_name: String,
-    /// Path from the generated module root, e.g. `iotp2p_core::Envelope`.
+    /// Path from the generated module root, e.g. `iotp2p_core::Envelope` (the owned form is in the
+    /// module's `owned`).
     path: String,
-    /// Path of the owned counterpart, e.g. `iotp2p_core::owned::Envelope`.
-    owned_path: String,
 }
 
 #[derive(Template)]
@@ -182,7 +161,6 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
     let mut files = Vec::new();
     let mut modules = Vec::new();
     let mut types = Vec::new();
-    let mut any_deprecated = false;
     for package_model in model.packages() {
         let package = package_model.ir;
         if options
@@ -193,7 +171,6 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
             continue;
         }
         ctx.package = package.name.clone();
-        any_deprecated |= package.types.iter().any(|t| t.deprecated.is_some());
         let items: Vec<ItemView> = package_model
             .types
             .iter()
@@ -236,10 +213,6 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
                 types.push(TypeEntry {
                     full_name: t.full_name.clone(),
                     path: format!("{module}::{}", names::upper(&t.name)),
-                    owned_path: match t.kind {
-                        TypeKind::Enum { .. } => format!("{module}::{}", names::upper(&t.name)),
-                        _ => format!("{module}::owned::{}", names::upper(&t.name)),
-                    },
                 });
             }
         }
@@ -255,38 +228,11 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
     }
     let index = ModTemplate {
         version: env!("CARGO_PKG_VERSION"),
-        any_deprecated,
         runtime: options.runtime.clone(),
         modules,
         types: &types,
     };
-    let mut text = index.render().expect("the Rust index template renders");
-    let index_serde = IndexSerdeTemplate {
-        any_deprecated,
-        runtime: options.runtime.clone(),
-        types: &types,
-    };
-    let index_serde = index_serde
-        .render()
-        .expect("the Rust index serde template renders");
-    text.push_str(&gated(
-        &format!("{}::cfg_serde", options.runtime),
-        &index_serde,
-        options,
-    ));
-    let index_arbitrary = IndexArbitraryTemplate {
-        any_deprecated,
-        runtime: options.runtime.clone(),
-        types: &types,
-    };
-    let index_arbitrary = index_arbitrary
-        .render()
-        .expect("the Rust index arbitrary template renders");
-    text.push_str(&gated(
-        &format!("{}::cfg_arbitrary", options.runtime),
-        &index_arbitrary,
-        options,
-    ));
+    let text = index.render().expect("the Rust index template renders");
     files.push(GeneratedFile {
         name: "mod.rs".into(),
         contents: finish(text, options),

@@ -80,11 +80,10 @@ pub(crate) struct FieldView {
     pub self_differs: String,
     /// The owned struct's type of a present value.
     pub owned_value_type: String,
+    /// Whether the borrowed form's value refers to the input (its owned form is another type).
+    pub borrows: bool,
     pub owned_validate: String,
     pub owned_encode: String,
-    pub owned_len: String,
-    /// Expression for the owned field, from `self` (borrowed).
-    pub into_owned: String,
     /// The `rt::json` marker of the value.
     pub json_marker: String,
     /// The field's presence in the runtime's JSON table: `required`, `optional`, or `default`
@@ -139,14 +138,9 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
         differs: default(&|v| u.compare_default(shape, v, "v", "!=")),
         self_differs: default(&|v| u.compare_default(shape, v, &format!("self.{name}"), "!=")),
         owned_value_type: u.owned_type(ty, shape),
+        borrows: borrows(ty),
         owned_validate: u.owned_validate(shape, "v"),
         owned_encode: u.owned_encode(shape, "v"),
-        owned_len: u.owned_len(shape, "v"),
-        into_owned: if borrows(ty) {
-            format!("rt::IntoOwned::into_owned(self.{name})")
-        } else {
-            format!("self.{name}")
-        },
         json_marker: u.json_marker(shape),
         json_presence: match f.default() {
             Some(_) => format!("default {constant}"),
@@ -182,9 +176,6 @@ pub(crate) struct VariantView {
     pub owned_type: Option<String>,
     pub owned_validate: String,
     pub owned_encode: String,
-    pub owned_len: String,
-    /// Expression for the owned payload, from the borrowed payload `v`.
-    pub into_owned: String,
     /// The `rt::json` marker of the payload.
     pub json_marker: String,
 }
@@ -210,14 +201,6 @@ pub(crate) fn variant_view(ctx: &Ctx<'_>, v: &model::Variant<'_>) -> VariantView
         len: with(&|_, s| u.len(s, "v")),
         owned_validate: with(&|_, s| u.owned_validate(s, "v")),
         owned_encode: with(&|_, s| u.owned_encode(s, "v")),
-        owned_len: with(&|_, s| u.owned_len(s, "v")),
-        into_owned: with(&|t, _| {
-            if borrows(t) {
-                "rt::IntoOwned::into_owned(v)".into()
-            } else {
-                "v".into()
-            }
-        }),
         json_marker: with(&|_, s| u.json_marker(s)),
         len_binding: match &v.payload {
             Some(s) if s.fixed_len().is_some() => "_",
@@ -287,6 +270,19 @@ pub(crate) struct ItemView {
     /// Messages and unions: whether the owned form encodes through the borrowed form
     /// (`rt::AsBorrowed`) rather than with an encoder of its own.
     pub owned_as_borrowed: bool,
+    /// Messages: the fields' names, in declaration order; unions: the names of the variants that
+    /// carry a value. In groups short enough for a line of the owned form's conversions
+    /// (`rt::owned_message!`, `rt::owned_union!`).
+    pub member_groups: Vec<Vec<String>>,
+    /// Unions: the names of the variants that carry no value.
+    pub empty_variants: Vec<String>,
+    /// Whether the conversions fit on one line with the type's name.
+    pub members_inline: bool,
+    /// Messages: whether the owned form's `new` takes what the borrowed form's takes (no required
+    /// field refers to the input), so that it is the borrowed form's `new` made owned.
+    pub owned_new_delegates: bool,
+    /// Messages: the name of the last field with a default (empty when none has one).
+    pub last_default: String,
     /// The Rust paths of the unions with `@received_by` that the decoder reaches: when there are
     /// any, the decoder is `decode_from_as`, generic over a role that receives each of them.
     pub role_unions: Vec<String>,
@@ -425,6 +421,11 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         json_values: Vec::new(),
         allow_deprecated: t.mentions_deprecated,
         owned_as_borrowed: owned_as_borrowed(ctx.model, t),
+        member_groups: Vec::new(),
+        empty_variants: Vec::new(),
+        members_inline: true,
+        owned_new_delegates: false,
+        last_default: String::new(),
         role_unions: (t.role_unions.iter()).map(|u| ctx.path(u)).collect(),
         by_role: matches!(&t.kind, Kind::Union(u) if u.by_role()),
         sent_unions: (t.sent_unions.iter()).map(|u| ctx.path(u)).collect(),
@@ -494,9 +495,60 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
                 .map(|f| f.name.clone())
                 .collect();
             view.owned_new_const = view.fields.iter().all(|f| f.owned_default_const);
+            view.last_default = (view.fields.iter())
+                .rfind(|f| f.presence == "default")
+                .map(|f| f.name.clone())
+                .unwrap_or_default();
+            view.owned_new_delegates =
+                (view.fields.iter()).all(|f| f.presence != "required" || !f.borrows);
             let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();
             view.unknown = free_name("unknown_fields", &taken);
         }
     }
+    let members: Vec<String> = match view.kind {
+        "message" => view.fields.iter().map(|f| f.name.clone()).collect(),
+        "union" => (view.variants.iter())
+            .filter(|v| v.owned_type.is_some())
+            .map(|v| v.name.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    view.empty_variants = (view.variants.iter())
+        .filter(|v| v.owned_type.is_none())
+        .map(|v| v.name.clone())
+        .collect();
+    // A union's variants are written `Name(..)`; a line is indented by 12 in the generated file.
+    let suffix = if view.kind == "union" { 4 } else { 0 };
+    view.member_groups = grouped(&members, suffix, 84);
+    let inline_len = (members.iter())
+        .map(|m| m.len() + suffix + 2)
+        .sum::<usize>()
+        + (view.empty_variants.iter())
+            .map(|m| m.len() + 2)
+            .sum::<usize>()
+        + view.name.len()
+        + view.unknown.len().max(view.other.len());
+    view.members_inline = inline_len <= 49;
     view
+}
+
+/// `items` in groups whose names, each followed by `suffix` more characters and a comma, make a
+/// line of at most `width`.
+fn grouped(items: &[String], suffix: usize, width: usize) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut len = 0;
+    for item in items {
+        let wide = item.len() + suffix + 2;
+        match groups.last_mut() {
+            Some(group) if len + wide <= width => {
+                group.push(item.clone());
+                len += wide;
+            }
+            _ => {
+                groups.push(vec![item.clone()]);
+                len = wide;
+            }
+        }
+    }
+    groups
 }

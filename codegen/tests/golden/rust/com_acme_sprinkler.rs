@@ -95,18 +95,15 @@ pub struct Zone<'a> {
 impl<'a> Zone<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 46;
-
     /// The schema's default of `flow`: its value when an encoding leaves the field out.
     pub const DEFAULT_FLOW: f32 = 12.5_f32;
-
     /// The schema's default of `skip_when_wet`: its value when an encoding leaves the field out.
     pub const DEFAULT_SKIP_WHEN_WET: bool = true;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `flow`: [`Self::DEFAULT_FLOW`] (`12.5_f32`),
-    /// - `skip_when_wet`: [`Self::DEFAULT_SKIP_WHEN_WET`] (`true`),
-    /// - no unknown fields.
+    /// - `skip_when_wet`: [`Self::DEFAULT_SKIP_WHEN_WET`] (`true`).
     pub const fn new(number: ZoneNumber, name: super::example_core::Label<'a>) -> Self {
         Self {
             number,
@@ -384,15 +381,13 @@ pub struct SprinklerState<'a> {
 impl<'a> SprinklerState<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 1355;
-
     /// The schema's default of `rain_delay`: its value when an encoding leaves the field out.
     pub const DEFAULT_RAIN_DELAY: u8 = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `rain_delay`: [`Self::DEFAULT_RAIN_DELAY`] (`0`),
-    /// - `running`: `None`,
-    /// - no unknown fields.
+    /// - `running`: `None`.
     pub const fn new(
         zones: rt::Array<'a, Zone<'a>>,
         light: super::example_lamp::LampState<'a>,
@@ -640,70 +635,13 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
 }
 
 rt::cfg_alloc! {
-    impl rt::IntoOwned for Trigger {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for Zone<'a> {
-        type Owned = owned::Zone;
-        fn into_owned(self) -> owned::Zone {
-            owned::Zone {
-                number: self.number,
-                name: rt::IntoOwned::into_owned(self.name),
-                flow: self.flow,
-                skip_when_wet: self.skip_when_wet,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Run<'a> {
-        type Owned = owned::Run;
-        fn into_owned(self) -> owned::Run {
-            owned::Run {
-                zone: self.zone,
-                trigger: self.trigger,
-                started_at: self.started_at,
-                duration: self.duration,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SprinklerState<'a> {
-        type Owned = owned::SprinklerState;
-        fn into_owned(self) -> owned::SprinklerState {
-            owned::SprinklerState {
-                zones: rt::IntoOwned::into_owned(self.zones),
-                running: rt::IntoOwned::into_owned(self.running),
-                light: rt::IntoOwned::into_owned(self.light),
-                rain_delay: self.rain_delay,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
-        type Owned = owned::SprinklerCommand;
-        fn into_owned(self) -> owned::SprinklerCommand {
-            match self {
-                Self::RunZone(v) => owned::SprinklerCommand::RunZone(rt::IntoOwned::into_owned(v)),
-                Self::Stop => owned::SprinklerCommand::Stop,
-                Self::RainDelay(v) => owned::SprinklerCommand::RainDelay(v),
-                Self::Light(v) => owned::SprinklerCommand::Light(rt::IntoOwned::into_owned(v)),
-                Self::Rename(v) => owned::SprinklerCommand::Rename(rt::IntoOwned::into_owned(v)),
-                Self::Unrecognized { key, value } => owned::SprinklerCommand::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
+    rt::owned_enum!(Trigger);
 
     /// Owned counterparts of the types of package `com.acme.sprinkler`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -715,23 +653,19 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use rt::{AsBorrowed as _, Message as _};
 
-        /// A zone number, as printed on the controller's terminal block.
+        /// The owned form of [`super::ZoneNumber`] (documented there).
         pub type ZoneNumber = u8;
 
         pub use super::Trigger;
 
-        /// One watering zone.
-        ///
-        /// The owned form of [`super::Zone`].
+        /// The owned form of [`super::Zone`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Zone {
-            /// The zone's number.
             pub number: ZoneNumber,
-            /// The zone's name, e.g. "Front lawn".
             pub name: super::super::example_core::owned::Label,
-            /// Flow in litres per minute, measured at installation.
             pub flow: f32,
-            /// Whether the zone is skipped when the soil sensor reports wet soil.
             pub skip_when_wet: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -740,15 +674,10 @@ rt::cfg_alloc! {
         impl Zone {
             /// The schema's default of `flow`: its value when an encoding leaves the field out.
             pub const DEFAULT_FLOW: f32 = super::Zone::DEFAULT_FLOW;
-
             /// The schema's default of `skip_when_wet`: its value when an encoding leaves the field out.
             pub const DEFAULT_SKIP_WHEN_WET: bool = super::Zone::DEFAULT_SKIP_WHEN_WET;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `flow`: [`Self::DEFAULT_FLOW`] (`12.5_f32`),
-            /// - `skip_when_wet`: [`Self::DEFAULT_SKIP_WHEN_WET`] (`true`),
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Zone::new`] sets them.
             pub const fn new(
                 number: ZoneNumber,
                 name: super::super::example_core::owned::Label,
@@ -763,107 +692,47 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Zone<'a>> for Zone {
-            fn as_borrowed(&'a self) -> super::Zone<'a> {
-                super::Zone {
-                    number: self.number.as_borrowed(),
-                    name: self.name.as_borrowed(),
-                    flow: self.flow.as_borrowed(),
-                    skip_when_wet: self.skip_when_wet.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Zone {
+            number, name, flow, skip_when_wet,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Zone {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Zone::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Zone::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Zone::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A watering run that is in progress.
-        ///
-        /// The owned form of [`super::Run`].
+        /// The owned form of [`super::Run`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Run {
-            /// The zone being watered.
             pub zone: ZoneNumber,
-            /// Why it runs.
             pub trigger: Trigger,
-            /// When it started.
             pub started_at: super::super::example_core::owned::Timestamp,
-            /// Planned duration, in seconds (at most four hours).
             pub duration: u16,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Run {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(
+            /// [`super::Run::new`] made owned.
+            pub fn new(
                 zone: ZoneNumber,
                 trigger: Trigger,
                 started_at: super::super::example_core::owned::Timestamp,
                 duration: u16,
             ) -> Self {
-                Self {
-                    zone,
-                    trigger,
-                    started_at,
-                    duration,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+                rt::IntoOwned::into_owned(super::Run::new(zone, trigger, started_at, duration))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Run<'a>> for Run {
-            fn as_borrowed(&'a self) -> super::Run<'a> {
-                super::Run {
-                    zone: self.zone.as_borrowed(),
-                    trigger: self.trigger.as_borrowed(),
-                    started_at: self.started_at.as_borrowed(),
-                    duration: self.duration.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Run {
+            zone, trigger, started_at, duration,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Run {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Run::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Run::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Run::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The state the controller reports.
-        ///
-        /// The owned form of [`super::SprinklerState`].
+        /// The owned form of [`super::SprinklerState`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SprinklerState {
-            /// The configured zones.
             pub zones: rt::alloc::vec::Vec<Zone>,
-            /// The run in progress, if any.
             pub running: Option<Run>,
-            /// The status light.
             pub light: super::super::example_lamp::owned::LampState,
-            /// Rain delay still to wait, in hours.
             pub rain_delay: u8,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -873,11 +742,7 @@ rt::cfg_alloc! {
             /// The schema's default of `rain_delay`: its value when an encoding leaves the field out.
             pub const DEFAULT_RAIN_DELAY: u8 = super::SprinklerState::DEFAULT_RAIN_DELAY;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `rain_delay`: [`Self::DEFAULT_RAIN_DELAY`] (`0`),
-            /// - `running`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::SprinklerState::new`] sets them.
             pub const fn new(
                 zones: rt::alloc::vec::Vec<Zone>,
                 light: super::super::example_lamp::owned::LampState,
@@ -892,6 +757,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(SprinklerState {
+            zones, running, light, rain_delay,
+        } unknown_fields, own_encoder);
+
         impl SprinklerState {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -900,33 +769,9 @@ rt::cfg_alloc! {
                     + usize::from(self.running.is_some())
                     + usize::from(self.rain_delay != 0)
             }
-        }
 
-        impl<'a> rt::Message<'a> for SprinklerState {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SprinklerState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.zones;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                if let Some(v) = &self.running {
-                    len += 1 + v.encoded_len();
-                }
-                let v = &self.light;
-                len += 1 + v.encoded_len();
-                let v = &self.rain_delay;
-                if self.rain_delay != 0 {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -955,60 +800,26 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A command the controller accepts.
-        ///
-        /// The owned form of [`super::SprinklerCommand`].
+        /// The owned form of [`super::SprinklerCommand`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum SprinklerCommand {
-            /// Water one zone now; `started_at` is ignored.
             RunZone(Run),
-            /// Stop whatever runs.
             Stop,
-            /// Delay all programs by this many hours.
             RainDelay(u8),
-            /// Control the status light.
             Light(super::super::example_lamp::owned::Command),
-            /// Rename the controller.
             Rename(super::super::example_core::owned::Label),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SprinklerCommand<'a>> for SprinklerCommand {
-            fn as_borrowed(&'a self) -> super::SprinklerCommand<'a> {
-                match self {
-                    Self::RunZone(v) => super::SprinklerCommand::RunZone(v.as_borrowed()),
-                    Self::Stop => super::SprinklerCommand::Stop,
-                    Self::RainDelay(v) => super::SprinklerCommand::RainDelay(v.as_borrowed()),
-                    Self::Light(v) => super::SprinklerCommand::Light(v.as_borrowed()),
-                    Self::Rename(v) => super::SprinklerCommand::Rename(v.as_borrowed()),
-                    Self::Unrecognized { key, value } => {
-                        super::SprinklerCommand::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for SprinklerCommand {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SprinklerCommand::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SprinklerCommand::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SprinklerCommand::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_union!(SprinklerCommand {
+            RunZone(..), RainDelay(..), Light(..), Rename(..),
+            ; Stop,
+        } Unrecognized, through_borrowed);
     }
 }
 
@@ -1051,150 +862,77 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for Trigger {
-        const NAME: &'static str = "com.acme.sprinkler.Trigger";
-        const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Trigger;
+    rt::fuzz_type!(Trigger: "com.acme.sprinkler.Trigger", numbers [0, 1, 2], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(Trigger);
-
-    impl rt::fuzz::FuzzType for owned::Zone {
-        const NAME: &'static str = "com.acme.sprinkler.Zone";
-        const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Zone<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Zone {
-                number: g.int(1, 16)?,
-                name: g.text(32)?,
-                flow: g.f32()?,
-                skip_when_wet: g.bool()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Zone: "com.acme.sprinkler.Zone", Zone<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Zone {
+            number: g.int(1, 16)?,
+            name: g.text(32)?,
+            flow: g.f32()?,
+            skip_when_wet: g.bool()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.number), 1, 16, "Zone.number");
             a.len(Some(&self.name), 32, "Zone.name");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Zone);
-
-    impl rt::fuzz::FuzzType for owned::Run {
-        const NAME: &'static str = "com.acme.sprinkler.Run";
-        const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Run<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Run {
-                zone: g.int(1, 16)?,
-                trigger: g.nested()?,
-                started_at: g.int(0, 18446744073709551615)?,
-                duration: g.int(1, 14400)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Run: "com.acme.sprinkler.Run", Run<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Run {
+            zone: g.int(1, 16)?,
+            trigger: g.nested()?,
+            started_at: g.int(0, 18446744073709551615)?,
+            duration: g.int(1, 14400)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.zone), 1, 16, "Run.zone");
             a.nested(Some(&self.trigger));
             a.int(Some(&self.duration), 1, 14400, "Run.duration");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Run);
-
-    impl rt::fuzz::FuzzType for owned::SprinklerState {
-        const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
-        const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SprinklerState<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SprinklerState {
-                zones: g.items(16, |g| g.nested())?,
-                running: g.opt(|g| g.nested())?,
-                light: g.nested()?,
-                rain_delay: g.int(0, 255)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(Some(&self.zones), 16, "SprinklerState.zones", |a, v| {
-                a.nested(Some(v))
-            });
+    rt::fuzz_type! {
+        owned::SprinklerState: "com.acme.sprinkler.SprinklerState", SprinklerState<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SprinklerState {
+            zones: g.items(16, |g| g.nested())?,
+            running: g.opt(|g| g.nested())?,
+            light: g.nested()?,
+            rain_delay: g.int(0, 255)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
+            a.items(Some(&self.zones), 16, "SprinklerState.zones", |a, v| a.nested(Some(v)));
             a.nested(self.running.as_ref());
             a.nested(Some(&self.light));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SprinklerState);
-
-    impl rt::fuzz::FuzzType for owned::SprinklerCommand {
-        const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
-        const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SprinklerCommand<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(5, 1)? {
-                0 => owned::SprinklerCommand::RunZone(g.nested()?),
-                1 => owned::SprinklerCommand::Stop,
-                2 => owned::SprinklerCommand::RainDelay(g.int(0, 255)?),
-                3 => owned::SprinklerCommand::Light(g.nested()?),
-                4 => owned::SprinklerCommand::Rename(g.text(32)?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
-                    owned::SprinklerCommand::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SprinklerCommand: "com.acme.sprinkler.SprinklerCommand", SprinklerCommand<'a>, cycle false;
+        generate(g) match g.variant(5, 1)? {
+            0 => owned::SprinklerCommand::RunZone(g.nested()?),
+            1 => owned::SprinklerCommand::Stop,
+            2 => owned::SprinklerCommand::RainDelay(g.int(0, 255)?),
+            3 => owned::SprinklerCommand::Light(g.nested()?),
+            4 => owned::SprinklerCommand::Rename(g.text(32)?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
+                owned::SprinklerCommand::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::RunZone(v) => a.nested(Some(v)),
                 Self::Stop => {}
                 Self::RainDelay(_) => {}
                 Self::Light(v) => a.nested(Some(v)),
                 Self::Rename(v) => a.len(Some(v), 32, "SprinklerCommand.rename"),
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
-                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3, 4]),
             }
-            a.leave(false);
         }
     }
-
-    rt::fuzz::arbitrary!(owned::SprinklerCommand);
 }

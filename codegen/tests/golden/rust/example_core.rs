@@ -124,14 +124,12 @@ pub struct TimeOfDay<'a> {
 impl<'a> TimeOfDay<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 6;
-
     /// The schema's default of `minute`: its value when an encoding leaves the field out.
     pub const DEFAULT_MINUTE: u8 = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `minute`: [`Self::DEFAULT_MINUTE`] (`0`),
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `minute`: [`Self::DEFAULT_MINUTE`] (`0`).
     pub const fn new(hour: u8) -> Self {
         Self {
             hour,
@@ -245,10 +243,9 @@ impl<'a> DeviceInfo<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 338;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `tags`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `tags`: `None`.
     pub const fn new(id: DeviceId<'a>, name: Label<'a>, joined_at: Timestamp) -> Self {
         Self {
             id,
@@ -363,40 +360,13 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
 }
 
 rt::cfg_alloc! {
-    impl rt::IntoOwned for Status {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for TimeOfDay<'a> {
-        type Owned = owned::TimeOfDay;
-        fn into_owned(self) -> owned::TimeOfDay {
-            owned::TimeOfDay {
-                hour: self.hour,
-                minute: self.minute,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for DeviceInfo<'a> {
-        type Owned = owned::DeviceInfo;
-        fn into_owned(self) -> owned::DeviceInfo {
-            owned::DeviceInfo {
-                id: rt::IntoOwned::into_owned(self.id),
-                name: rt::IntoOwned::into_owned(self.name),
-                tags: rt::IntoOwned::into_owned(self.tags),
-                joined_at: self.joined_at,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
+    rt::owned_enum!(Status);
 
     /// Owned counterparts of the types of package `example.core`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -408,44 +378,38 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use rt::{AsBorrowed as _, Message as _};
 
-        /// A brightness or intensity level: 0 is off, 254 is full.
-        ///
-        /// 255 is left out so that it can never be mistaken for "no value" by
-        /// devices that use it as a sentinel.
+        /// The owned form of [`super::Level`] (documented there).
         pub type Level = u8;
 
-        /// A temperature in hundredths of a degree Celsius, from absolute zero
-        /// (-273.15 °C) up to 327.67 °C.
+        /// The owned form of [`super::Centidegrees`] (documented there).
         pub type Centidegrees = i16;
 
-        /// A relative humidity in hundredths of a percent (0.00 % to 100.00 %).
+        /// The owned form of [`super::Humidity`] (documented there).
         pub type Humidity = u16;
 
-        /// A name shown to people, at most 32 bytes of UTF-8.
+        /// The owned form of [`super::Label`] (documented there).
         pub type Label = rt::alloc::string::String;
 
-        /// A free-form note; its bound comes from the package default (64 bytes).
+        /// The owned form of [`super::Note`] (documented there).
         pub type Note = rt::alloc::string::String;
 
-        /// A device identifier: the first 16 bytes of the SHA-256 of its public key.
+        /// The owned form of [`super::DeviceId`] (documented there).
         pub type DeviceId = [u8; 16];
 
-        /// Up to eight labels attached to a device ("kitchen", "upstairs", ...).
+        /// The owned form of [`super::Tags`] (documented there).
         pub type Tags = rt::alloc::vec::Vec<Label>;
 
-        /// Milliseconds since 1970-01-01T00:00:00Z, leap seconds ignored.
+        /// The owned form of [`super::Timestamp`] (documented there).
         pub type Timestamp = u64;
 
         pub use super::Status;
 
-        /// A wall-clock time of day, in the device's local time zone.
-        ///
-        /// The owned form of [`super::TimeOfDay`].
+        /// The owned form of [`super::TimeOfDay`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct TimeOfDay {
-            /// Hour, 0 to 23.
             pub hour: u8,
-            /// Minute, 0 to 59; absent means on the hour.
             pub minute: u8,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -455,66 +419,29 @@ rt::cfg_alloc! {
             /// The schema's default of `minute`: its value when an encoding leaves the field out.
             pub const DEFAULT_MINUTE: u8 = super::TimeOfDay::DEFAULT_MINUTE;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `minute`: [`Self::DEFAULT_MINUTE`] (`0`),
-            /// - no unknown fields.
-            pub const fn new(hour: u8) -> Self {
-                Self {
-                    hour,
-                    minute: Self::DEFAULT_MINUTE,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::TimeOfDay::new`] made owned.
+            pub fn new(hour: u8) -> Self {
+                rt::IntoOwned::into_owned(super::TimeOfDay::new(hour))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::TimeOfDay<'a>> for TimeOfDay {
-            fn as_borrowed(&'a self) -> super::TimeOfDay<'a> {
-                super::TimeOfDay {
-                    hour: self.hour.as_borrowed(),
-                    minute: self.minute.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(TimeOfDay { hour, minute } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for TimeOfDay {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::TimeOfDay::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::TimeOfDay::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::TimeOfDay::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Identity of a device as shown in apps.
-        ///
-        /// The owned form of [`super::DeviceInfo`].
+        /// The owned form of [`super::DeviceInfo`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct DeviceInfo {
-            /// The device's identifier.
             pub id: DeviceId,
-            /// The name its owner gave it.
             pub name: Label,
-            /// Where it is and what it is for.
             pub tags: Option<Tags>,
-            /// When it joined the network.
             pub joined_at: Timestamp,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl DeviceInfo {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `tags`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::DeviceInfo::new`] sets them.
             pub const fn new(id: DeviceId, name: Label, joined_at: Timestamp) -> Self {
                 Self {
                     id,
@@ -526,37 +453,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(DeviceInfo {
+            id, name, tags, joined_at,
+        } unknown_fields, own_encoder);
+
         impl DeviceInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 3 + usize::from(self.tags.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for DeviceInfo {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::DeviceInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 17;
-                let v = &self.name;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if let Some(v) = &self.tags {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter()
-                            .map(|item| rt::head_len(item.len() as u64) + item.len())
-                            .sum::<usize>();
-                }
-                let v = &self.joined_at;
-                len += 1 + rt::head_len(*v);
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -609,79 +517,33 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for Status {
-        const NAME: &'static str = "example.core.Status";
-        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Status;
+    rt::fuzz_type!(Status: "example.core.Status", numbers [0, 1, 2, 3, 4], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(Status);
-
-    impl rt::fuzz::FuzzType for owned::TimeOfDay {
-        const NAME: &'static str = "example.core.TimeOfDay";
-        const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = TimeOfDay<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::TimeOfDay {
-                hour: g.int(0, 23)?,
-                minute: g.int(0, 59)?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::TimeOfDay: "example.core.TimeOfDay", TimeOfDay<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::TimeOfDay {
+            hour: g.int(0, 23)?,
+            minute: g.int(0, 59)?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.hour), 0, 23, "TimeOfDay.hour");
             a.int(Some(&self.minute), 0, 59, "TimeOfDay.minute");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::TimeOfDay);
-
-    impl rt::fuzz::FuzzType for owned::DeviceInfo {
-        const NAME: &'static str = "example.core.DeviceInfo";
-        const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DeviceInfo<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::DeviceInfo {
-                id: g.fixed()?,
-                name: g.text(32)?,
-                tags: g.opt(|g| g.items(8, |g| g.text(32)))?,
-                joined_at: g.int(0, 18446744073709551615)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::DeviceInfo: "example.core.DeviceInfo", DeviceInfo<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::DeviceInfo {
+            id: g.fixed()?,
+            name: g.text(32)?,
+            tags: g.opt(|g| g.items(8, |g| g.text(32)))?,
+            joined_at: g.int(0, 18446744073709551615)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.name), 32, "DeviceInfo.name");
-            a.items(self.tags.as_ref(), 8, "DeviceInfo.tags", |a, v| {
-                a.len(Some(v), 32, "DeviceInfo.tags")
-            });
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.items(self.tags.as_ref(), 8, "DeviceInfo.tags", |a, v| a.len(Some(v), 32, "DeviceInfo.tags"));
         }
     }
-
-    rt::fuzz::arbitrary!(owned::DeviceInfo);
 }

@@ -118,50 +118,37 @@ pub struct Integers<'a> {
 impl<'a> Integers<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 74;
-
     /// The schema's default of `a_u8`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_U8: u8 = 255;
-
     /// The schema's default of `ranged_u8`: its value when an encoding leaves the field out.
     pub const DEFAULT_RANGED_U8: u8 = 200;
-
     /// The schema's default of `a_u16`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_U16: u16 = 65535;
-
     /// The schema's default of `capped_u16`: its value when an encoding leaves the field out.
     pub const DEFAULT_CAPPED_U16: u16 = 1000;
-
     /// The schema's default of `a_u32`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_U32: u32 = 4294967295;
-
     /// The schema's default of `floor_u32`: its value when an encoding leaves the field out.
     pub const DEFAULT_FLOOR_U32: u32 = 10;
-
     /// The schema's default of `a_u64`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_U64: u64 = 18446744073709551615;
-
     /// The schema's default of `a_i8`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_I8: i8 = -128;
-
     /// The schema's default of `ranged_i8`: its value when an encoding leaves the field out.
     pub const DEFAULT_RANGED_I8: i8 = -40;
-
     /// The schema's default of `a_i16`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_I16: i16 = -32768;
-
     /// The schema's default of `a_i32`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_I32: i32 = -2147483648;
-
     /// The schema's default of `negative_i32`: its value when an encoding leaves the field out.
     pub const DEFAULT_NEGATIVE_I32: i32 = -10;
-
     /// The schema's default of `a_i64`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_I64: i64 = -9223372036854775808;
-
     /// The schema's default of `hex_ranged_i64`: its value when an encoding leaves the field out.
     pub const DEFAULT_HEX_RANGED_I64: i64 = 0;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
     /// - `a_u8`: [`Self::DEFAULT_A_U8`] (`255`),
     /// - `ranged_u8`: [`Self::DEFAULT_RANGED_U8`] (`200`),
     /// - `a_u16`: [`Self::DEFAULT_A_U16`] (`65535`),
@@ -176,8 +163,7 @@ impl<'a> Integers<'a> {
     /// - `negative_i32`: [`Self::DEFAULT_NEGATIVE_I32`] (`-10`),
     /// - `a_i64`: [`Self::DEFAULT_A_I64`] (`-9223372036854775808`),
     /// - `hex_ranged_i64`: [`Self::DEFAULT_HEX_RANGED_I64`] (`0`),
-    /// - `last`: `None`,
-    /// - no unknown fields.
+    /// - `last`: `None`.
     pub const fn new() -> Self {
         Self {
             a_u8: Self::DEFAULT_A_U8,
@@ -580,12 +566,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
     }
 }
 
-impl Default for Integers<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Integers<'_>);
 
 /// Both float types and every float literal form.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -607,26 +588,21 @@ pub struct Floats<'a> {
 impl<'a> Floats<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 43;
-
     /// The schema's default of `a_f32`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_F32: f32 = 1.5_f32;
-
     /// The schema's default of `a_f64`: its value when an encoding leaves the field out.
     pub const DEFAULT_A_F64: f64 = -0.25_f64;
-
     /// The schema's default of `thousands`: its value when an encoding leaves the field out.
     pub const DEFAULT_THOUSANDS: f64 = 2000.0_f64;
-
     /// The schema's default of `small`: its value when an encoding leaves the field out.
     pub const DEFAULT_SMALL: f32 = 0.0015_f32;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `a_f32`: [`Self::DEFAULT_A_F32`] (`1.5_f32`),
     /// - `a_f64`: [`Self::DEFAULT_A_F64`] (`-0.25_f64`),
     /// - `thousands`: [`Self::DEFAULT_THOUSANDS`] (`2000.0_f64`),
-    /// - `small`: [`Self::DEFAULT_SMALL`] (`0.0015_f32`),
-    /// - no unknown fields.
+    /// - `small`: [`Self::DEFAULT_SMALL`] (`0.0015_f32`).
     pub const fn new(required_f64: f64) -> Self {
         Self {
             a_f32: Self::DEFAULT_A_F32,
@@ -829,35 +805,28 @@ pub struct Text<'a> {
 impl<'a> Text<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 16844329;
-
     /// The schema's default of `on_by_default`: its value when an encoding leaves the field out.
     pub const DEFAULT_ON_BY_DEFAULT: bool = true;
-
     /// The schema's default of `off_by_default`: its value when an encoding leaves the field out.
     pub const DEFAULT_OFF_BY_DEFAULT: bool = false;
-
     /// The schema's default of `defaulted`: its value when an encoding leaves the field out.
     pub const DEFAULT_DEFAULTED: &'static str = "plain";
-
     /// The schema's default of `escaped`: its value when an encoding leaves the field out.
     pub const DEFAULT_ESCAPED: &'static str = "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé";
-
     /// The schema's default of `empty`: its value when an encoding leaves the field out.
     pub const DEFAULT_EMPTY: &'static str = "";
-
     /// The schema's default of `accented`: its value when an encoding leaves the field out.
     pub const DEFAULT_ACCENTED: &'static str = "température";
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `on_by_default`: [`Self::DEFAULT_ON_BY_DEFAULT`] (`true`),
     /// - `off_by_default`: [`Self::DEFAULT_OFF_BY_DEFAULT`] (`false`),
     /// - `defaulted`: [`Self::DEFAULT_DEFAULTED`] (`"plain"`),
     /// - `escaped`: [`Self::DEFAULT_ESCAPED`] (`"tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"`),
     /// - `empty`: [`Self::DEFAULT_EMPTY`] (`""`),
     /// - `accented`: [`Self::DEFAULT_ACCENTED`] (`"température"`),
-    /// - `huge`, `page`: `None`,
-    /// - no unknown fields.
+    /// - `huge`, `page`: `None`.
     pub const fn new(
         bounded: &'a str,
         blob: &'a [u8],
@@ -1162,15 +1131,13 @@ pub struct Collections<'a> {
 impl<'a> Collections<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 196749;
-
     /// The schema's default of `flavor`: its value when an encoding leaves the field out.
     pub const DEFAULT_FLAVOR: Flavor = Flavor::Salted;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `flavor`: [`Self::DEFAULT_FLAVOR`] (`Flavor::Salted`),
-    /// - `maybe_flags`: `None`,
-    /// - no unknown fields.
+    /// - `maybe_flags`: `None`.
     pub const fn new(
         numbers: rt::Array<'a, u16>,
         small: rt::Array<'a, i32>,
@@ -1428,12 +1395,7 @@ impl<'a> rt::Message<'a> for Nothing<'a> {
     }
 }
 
-impl Default for Nothing<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Nothing<'_>);
 
 /// Contextual keywords used as member names.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1457,10 +1419,9 @@ impl<'a> Keywords<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 18;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `optional`, `message`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `optional`, `message`: `None`.
     pub const fn new(r#type: u8, version: &'a str) -> Self {
         Self {
             r#type,
@@ -1680,126 +1641,16 @@ impl<'a> rt::Message<'a> for Everything<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
-    impl rt::IntoOwned for Flavor {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for Integers<'a> {
-        type Owned = owned::Integers;
-        fn into_owned(self) -> owned::Integers {
-            owned::Integers {
-                a_u8: self.a_u8,
-                ranged_u8: self.ranged_u8,
-                a_u16: self.a_u16,
-                capped_u16: self.capped_u16,
-                a_u32: self.a_u32,
-                floor_u32: self.floor_u32,
-                a_u64: self.a_u64,
-                a_i8: self.a_i8,
-                ranged_i8: self.ranged_i8,
-                a_i16: self.a_i16,
-                a_i32: self.a_i32,
-                negative_i32: self.negative_i32,
-                a_i64: self.a_i64,
-                hex_ranged_i64: self.hex_ranged_i64,
-                last: self.last,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Floats<'a> {
-        type Owned = owned::Floats;
-        fn into_owned(self) -> owned::Floats {
-            owned::Floats {
-                a_f32: self.a_f32,
-                a_f64: self.a_f64,
-                thousands: self.thousands,
-                small: self.small,
-                required_f64: self.required_f64,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Text<'a> {
-        type Owned = owned::Text;
-        fn into_owned(self) -> owned::Text {
-            owned::Text {
-                on_by_default: self.on_by_default,
-                off_by_default: self.off_by_default,
-                bounded: rt::IntoOwned::into_owned(self.bounded),
-                defaulted: rt::IntoOwned::into_owned(self.defaulted),
-                escaped: rt::IntoOwned::into_owned(self.escaped),
-                empty: rt::IntoOwned::into_owned(self.empty),
-                accented: rt::IntoOwned::into_owned(self.accented),
-                huge: rt::IntoOwned::into_owned(self.huge),
-                blob: rt::IntoOwned::into_owned(self.blob),
-                default_blob: rt::IntoOwned::into_owned(self.default_blob),
-                hash: rt::IntoOwned::into_owned(self.hash),
-                page: rt::IntoOwned::into_owned(self.page),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Collections<'a> {
-        type Owned = owned::Collections;
-        fn into_owned(self) -> owned::Collections {
-            owned::Collections {
-                numbers: rt::IntoOwned::into_owned(self.numbers),
-                small: rt::IntoOwned::into_owned(self.small),
-                matrix: rt::IntoOwned::into_owned(self.matrix),
-                flavors: rt::IntoOwned::into_owned(self.flavors),
-                flavor: self.flavor,
-                keys: rt::IntoOwned::into_owned(self.keys),
-                maybe_flags: rt::IntoOwned::into_owned(self.maybe_flags),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Nothing<'a> {
-        type Owned = owned::Nothing;
-        fn into_owned(self) -> owned::Nothing {
-            owned::Nothing {
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Keywords<'a> {
-        type Owned = owned::Keywords;
-        fn into_owned(self) -> owned::Keywords {
-            owned::Keywords {
-                r#type: self.r#type,
-                version: rt::IntoOwned::into_owned(self.version),
-                optional: self.optional,
-                message: rt::IntoOwned::into_owned(self.message),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Everything<'a> {
-        type Owned = owned::Everything;
-        fn into_owned(self) -> owned::Everything {
-            match self {
-                Self::None => owned::Everything::None,
-                Self::Nothing(v) => owned::Everything::Nothing(rt::IntoOwned::into_owned(v)),
-                Self::Integers(v) => owned::Everything::Integers(rt::IntoOwned::into_owned(v)),
-                Self::Count(v) => owned::Everything::Count(v),
-                Self::Unrecognized { key, value } => owned::Everything::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
+    rt::owned_enum!(
+        #[allow(deprecated)]
+        Flavor
+    );
 
     /// Owned counterparts of the types of package `example.every_scalar`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -1814,40 +1665,25 @@ rt::cfg_alloc! {
         #[allow(deprecated)]
         pub use super::Flavor;
 
-        /// Every integer type with a range and a default, at the extremes of each.
-        ///
-        /// The owned form of [`super::Integers`].
+        /// The owned form of [`super::Integers`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Integers {
-            /// Largest u8 default.
             pub a_u8: u8,
-            /// Narrowed u8 with a hex default (200).
             pub ranged_u8: u8,
-            /// Largest u16 default, in hex.
             pub a_u16: u16,
-            /// A u16 with only a maximum.
             pub capped_u16: u16,
-            /// Largest u32 default.
             pub a_u32: u32,
-            /// A u32 with only a minimum.
             pub floor_u32: u32,
-            /// Largest u64 default, in hex, under a range written on the same line.
             pub a_u64: u64,
-            /// Smallest i8 default.
             pub a_i8: i8,
-            /// Narrowed i8 around zero.
             pub ranged_i8: i8,
-            /// Smallest i16 default, under a range of non-positive values.
             pub a_i16: i16,
-            /// Smallest i32 default, as negative hex.
             pub a_i32: i32,
-            /// An i32 that only takes negative values.
             pub negative_i32: i32,
-            /// Smallest i64 default.
             pub a_i64: i64,
-            /// An i64 narrowed with hex bounds.
             pub hex_ranged_i64: i64,
-            /// The largest key.
             pub last: Option<u8>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1856,144 +1692,55 @@ rt::cfg_alloc! {
         impl Integers {
             /// The schema's default of `a_u8`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_U8: u8 = super::Integers::DEFAULT_A_U8;
-
             /// The schema's default of `ranged_u8`: its value when an encoding leaves the field out.
             pub const DEFAULT_RANGED_U8: u8 = super::Integers::DEFAULT_RANGED_U8;
-
             /// The schema's default of `a_u16`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_U16: u16 = super::Integers::DEFAULT_A_U16;
-
             /// The schema's default of `capped_u16`: its value when an encoding leaves the field out.
             pub const DEFAULT_CAPPED_U16: u16 = super::Integers::DEFAULT_CAPPED_U16;
-
             /// The schema's default of `a_u32`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_U32: u32 = super::Integers::DEFAULT_A_U32;
-
             /// The schema's default of `floor_u32`: its value when an encoding leaves the field out.
             pub const DEFAULT_FLOOR_U32: u32 = super::Integers::DEFAULT_FLOOR_U32;
-
             /// The schema's default of `a_u64`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_U64: u64 = super::Integers::DEFAULT_A_U64;
-
             /// The schema's default of `a_i8`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_I8: i8 = super::Integers::DEFAULT_A_I8;
-
             /// The schema's default of `ranged_i8`: its value when an encoding leaves the field out.
             pub const DEFAULT_RANGED_I8: i8 = super::Integers::DEFAULT_RANGED_I8;
-
             /// The schema's default of `a_i16`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_I16: i16 = super::Integers::DEFAULT_A_I16;
-
             /// The schema's default of `a_i32`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_I32: i32 = super::Integers::DEFAULT_A_I32;
-
             /// The schema's default of `negative_i32`: its value when an encoding leaves the field out.
             pub const DEFAULT_NEGATIVE_I32: i32 = super::Integers::DEFAULT_NEGATIVE_I32;
-
             /// The schema's default of `a_i64`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_I64: i64 = super::Integers::DEFAULT_A_I64;
-
             /// The schema's default of `hex_ranged_i64`: its value when an encoding leaves the field out.
             pub const DEFAULT_HEX_RANGED_I64: i64 = super::Integers::DEFAULT_HEX_RANGED_I64;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `a_u8`: [`Self::DEFAULT_A_U8`] (`255`),
-            /// - `ranged_u8`: [`Self::DEFAULT_RANGED_U8`] (`200`),
-            /// - `a_u16`: [`Self::DEFAULT_A_U16`] (`65535`),
-            /// - `capped_u16`: [`Self::DEFAULT_CAPPED_U16`] (`1000`),
-            /// - `a_u32`: [`Self::DEFAULT_A_U32`] (`4294967295`),
-            /// - `floor_u32`: [`Self::DEFAULT_FLOOR_U32`] (`10`),
-            /// - `a_u64`: [`Self::DEFAULT_A_U64`] (`18446744073709551615`),
-            /// - `a_i8`: [`Self::DEFAULT_A_I8`] (`-128`),
-            /// - `ranged_i8`: [`Self::DEFAULT_RANGED_I8`] (`-40`),
-            /// - `a_i16`: [`Self::DEFAULT_A_I16`] (`-32768`),
-            /// - `a_i32`: [`Self::DEFAULT_A_I32`] (`-2147483648`),
-            /// - `negative_i32`: [`Self::DEFAULT_NEGATIVE_I32`] (`-10`),
-            /// - `a_i64`: [`Self::DEFAULT_A_I64`] (`-9223372036854775808`),
-            /// - `hex_ranged_i64`: [`Self::DEFAULT_HEX_RANGED_I64`] (`0`),
-            /// - `last`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    a_u8: Self::DEFAULT_A_U8,
-                    ranged_u8: Self::DEFAULT_RANGED_U8,
-                    a_u16: Self::DEFAULT_A_U16,
-                    capped_u16: Self::DEFAULT_CAPPED_U16,
-                    a_u32: Self::DEFAULT_A_U32,
-                    floor_u32: Self::DEFAULT_FLOOR_U32,
-                    a_u64: Self::DEFAULT_A_U64,
-                    a_i8: Self::DEFAULT_A_I8,
-                    ranged_i8: Self::DEFAULT_RANGED_I8,
-                    a_i16: Self::DEFAULT_A_I16,
-                    a_i32: Self::DEFAULT_A_I32,
-                    negative_i32: Self::DEFAULT_NEGATIVE_I32,
-                    a_i64: Self::DEFAULT_A_I64,
-                    hex_ranged_i64: Self::DEFAULT_HEX_RANGED_I64,
-                    last: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Integers::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Integers::new())
             }
         }
 
-        impl Default for Integers {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Integers);
 
-        impl<'a> rt::AsBorrowed<'a, super::Integers<'a>> for Integers {
-            fn as_borrowed(&'a self) -> super::Integers<'a> {
-                super::Integers {
-                    a_u8: self.a_u8.as_borrowed(),
-                    ranged_u8: self.ranged_u8.as_borrowed(),
-                    a_u16: self.a_u16.as_borrowed(),
-                    capped_u16: self.capped_u16.as_borrowed(),
-                    a_u32: self.a_u32.as_borrowed(),
-                    floor_u32: self.floor_u32.as_borrowed(),
-                    a_u64: self.a_u64.as_borrowed(),
-                    a_i8: self.a_i8.as_borrowed(),
-                    ranged_i8: self.ranged_i8.as_borrowed(),
-                    a_i16: self.a_i16.as_borrowed(),
-                    a_i32: self.a_i32.as_borrowed(),
-                    negative_i32: self.negative_i32.as_borrowed(),
-                    a_i64: self.a_i64.as_borrowed(),
-                    hex_ranged_i64: self.hex_ranged_i64.as_borrowed(),
-                    last: self.last.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Integers {
+            a_u8, ranged_u8, a_u16, capped_u16, a_u32, floor_u32, a_u64, a_i8, ranged_i8,
+            a_i16, a_i32, negative_i32, a_i64, hex_ranged_i64, last,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Integers {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Integers::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Integers::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Integers::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Both float types and every float literal form.
-        ///
-        /// The owned form of [`super::Floats`].
+        /// The owned form of [`super::Floats`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Floats {
-            /// Plain decimal.
             pub a_f32: f32,
-            /// Negative decimal.
             pub a_f64: f64,
-            /// Exponent without a fraction.
             pub thousands: f64,
-            /// Fraction and negative exponent.
             pub small: f32,
-            /// Required, without a default.
             pub required_f64: f64,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -2002,91 +1749,39 @@ rt::cfg_alloc! {
         impl Floats {
             /// The schema's default of `a_f32`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_F32: f32 = super::Floats::DEFAULT_A_F32;
-
             /// The schema's default of `a_f64`: its value when an encoding leaves the field out.
             pub const DEFAULT_A_F64: f64 = super::Floats::DEFAULT_A_F64;
-
             /// The schema's default of `thousands`: its value when an encoding leaves the field out.
             pub const DEFAULT_THOUSANDS: f64 = super::Floats::DEFAULT_THOUSANDS;
-
             /// The schema's default of `small`: its value when an encoding leaves the field out.
             pub const DEFAULT_SMALL: f32 = super::Floats::DEFAULT_SMALL;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `a_f32`: [`Self::DEFAULT_A_F32`] (`1.5_f32`),
-            /// - `a_f64`: [`Self::DEFAULT_A_F64`] (`-0.25_f64`),
-            /// - `thousands`: [`Self::DEFAULT_THOUSANDS`] (`2000.0_f64`),
-            /// - `small`: [`Self::DEFAULT_SMALL`] (`0.0015_f32`),
-            /// - no unknown fields.
-            pub const fn new(required_f64: f64) -> Self {
-                Self {
-                    a_f32: Self::DEFAULT_A_F32,
-                    a_f64: Self::DEFAULT_A_F64,
-                    thousands: Self::DEFAULT_THOUSANDS,
-                    small: Self::DEFAULT_SMALL,
-                    required_f64,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Floats::new`] made owned.
+            pub fn new(required_f64: f64) -> Self {
+                rt::IntoOwned::into_owned(super::Floats::new(required_f64))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Floats<'a>> for Floats {
-            fn as_borrowed(&'a self) -> super::Floats<'a> {
-                super::Floats {
-                    a_f32: self.a_f32.as_borrowed(),
-                    a_f64: self.a_f64.as_borrowed(),
-                    thousands: self.thousands.as_borrowed(),
-                    small: self.small.as_borrowed(),
-                    required_f64: self.required_f64.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Floats {
+            a_f32, a_f64, thousands, small, required_f64,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Floats {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Floats::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Floats::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Floats::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Booleans, strings, bytes and fixed bytes.
-        ///
-        /// The owned form of [`super::Text`].
+        /// The owned form of [`super::Text`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Text {
-            /// Defaults of both truth values.
             pub on_by_default: bool,
-            /// Off unless sent.
             pub off_by_default: bool,
-            /// An explicit bound.
             pub bounded: rt::alloc::string::String,
-            /// Bound from the package default, with a plain default.
             pub defaulted: rt::alloc::string::String,
-            /// Every escape sequence in a default.
             pub escaped: rt::alloc::string::String,
-            /// An empty default.
             pub empty: rt::alloc::string::String,
-            /// Raw UTF-8 in a default: 12 bytes, exactly the bound.
             pub accented: rt::alloc::string::String,
-            /// The largest string bound.
             pub huge: Option<rt::alloc::string::String>,
-            /// Bytes with an explicit bound.
             pub blob: rt::alloc::vec::Vec<u8>,
-            /// Bound from the package default (256 bytes).
             pub default_blob: rt::alloc::vec::Vec<u8>,
-            /// Exactly 32 bytes.
             pub hash: [u8; 32],
-            /// The largest fixed size.
             pub page: Option<[u8; 65535]>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -2095,32 +1790,18 @@ rt::cfg_alloc! {
         impl Text {
             /// The schema's default of `on_by_default`: its value when an encoding leaves the field out.
             pub const DEFAULT_ON_BY_DEFAULT: bool = super::Text::DEFAULT_ON_BY_DEFAULT;
-
             /// The schema's default of `off_by_default`: its value when an encoding leaves the field out.
             pub const DEFAULT_OFF_BY_DEFAULT: bool = super::Text::DEFAULT_OFF_BY_DEFAULT;
-
             /// The schema's default of `defaulted`: its value when an encoding leaves the field out.
             pub const DEFAULT_DEFAULTED: &'static str = super::Text::DEFAULT_DEFAULTED;
-
             /// The schema's default of `escaped`: its value when an encoding leaves the field out.
             pub const DEFAULT_ESCAPED: &'static str = super::Text::DEFAULT_ESCAPED;
-
             /// The schema's default of `empty`: its value when an encoding leaves the field out.
             pub const DEFAULT_EMPTY: &'static str = super::Text::DEFAULT_EMPTY;
-
             /// The schema's default of `accented`: its value when an encoding leaves the field out.
             pub const DEFAULT_ACCENTED: &'static str = super::Text::DEFAULT_ACCENTED;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `on_by_default`: [`Self::DEFAULT_ON_BY_DEFAULT`] (`true`),
-            /// - `off_by_default`: [`Self::DEFAULT_OFF_BY_DEFAULT`] (`false`),
-            /// - `defaulted`: [`Self::DEFAULT_DEFAULTED`] (`"plain"`),
-            /// - `escaped`: [`Self::DEFAULT_ESCAPED`] (`"tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"`),
-            /// - `empty`: [`Self::DEFAULT_EMPTY`] (`""`),
-            /// - `accented`: [`Self::DEFAULT_ACCENTED`] (`"température"`),
-            /// - `huge`, `page`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Text::new`] sets them.
             pub fn new(
                 bounded: rt::alloc::string::String,
                 blob: rt::alloc::vec::Vec<u8>,
@@ -2145,59 +1826,22 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Text<'a>> for Text {
-            fn as_borrowed(&'a self) -> super::Text<'a> {
-                super::Text {
-                    on_by_default: self.on_by_default.as_borrowed(),
-                    off_by_default: self.off_by_default.as_borrowed(),
-                    bounded: self.bounded.as_borrowed(),
-                    defaulted: self.defaulted.as_borrowed(),
-                    escaped: self.escaped.as_borrowed(),
-                    empty: self.empty.as_borrowed(),
-                    accented: self.accented.as_borrowed(),
-                    huge: self.huge.as_borrowed(),
-                    blob: self.blob.as_borrowed(),
-                    default_blob: self.default_blob.as_borrowed(),
-                    hash: self.hash.as_borrowed(),
-                    page: self.page.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Text {
+            on_by_default, off_by_default, bounded, defaulted, escaped, empty, accented, huge,
+            blob, default_blob, hash, page,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Text {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Text::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Text::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Text::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Arrays of every kind of element.
-        ///
-        /// The owned form of [`super::Collections`].
+        /// The owned form of [`super::Collections`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Collections {
-            /// The largest array bound.
             pub numbers: rt::alloc::vec::Vec<u16>,
-            /// Bound from the package default (4 items).
             pub small: rt::alloc::vec::Vec<i32>,
-            /// A 3x3 matrix.
             pub matrix: rt::alloc::vec::Vec<rt::alloc::vec::Vec<f32>>,
-            /// Enum values, with an enum default alongside.
             pub flavors: rt::alloc::vec::Vec<Flavor>,
-            /// The flavour when none is listed.
             pub flavor: Flavor,
-            /// Fixed-size byte strings.
             pub keys: rt::alloc::vec::Vec<[u8; 16]>,
-            /// An optional array.
             pub maybe_flags: Option<rt::alloc::vec::Vec<bool>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -2207,11 +1851,7 @@ rt::cfg_alloc! {
             /// The schema's default of `flavor`: its value when an encoding leaves the field out.
             pub const DEFAULT_FLAVOR: Flavor = super::Collections::DEFAULT_FLAVOR;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `flavor`: [`Self::DEFAULT_FLAVOR`] (`Flavor::Salted`),
-            /// - `maybe_flags`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Collections::new`] sets them.
             pub const fn new(
                 numbers: rt::alloc::vec::Vec<u16>,
                 small: rt::alloc::vec::Vec<i32>,
@@ -2232,6 +1872,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(Collections {
+            numbers, small, matrix, flavors, flavor, keys, maybe_flags,
+        } unknown_fields, own_encoder);
+
         impl Collections {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -2240,59 +1884,9 @@ rt::cfg_alloc! {
                     + usize::from(self.flavor.to_u32() != 17)
                     + usize::from(self.maybe_flags.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for Collections {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Collections::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.numbers;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::head_len(*item as u64))
-                        .sum::<usize>();
-                let v = &self.small;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::int_len(*item as i64))
-                        .sum::<usize>();
-                let v = &self.matrix;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| {
-                            rt::head_len(item.len() as u64)
-                                + item
-                                    .iter()
-                                    .map(|item| rt::float_len_f32(*item))
-                                    .sum::<usize>()
-                        })
-                        .sum::<usize>();
-                let v = &self.flavors;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::head_len(item.to_u32() as u64))
-                        .sum::<usize>();
-                let v = &self.flavor;
-                if self.flavor.to_u32() != 17 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                let v = &self.keys;
-                len += 1 + rt::head_len(v.len() as u64) + v.len() * 17;
-                if let Some(v) = &self.maybe_flags {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2360,67 +1954,34 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A message with no fields: its value is the empty map.
-        ///
-        /// The owned form of [`super::Nothing`].
+        /// The owned form of [`super::Nothing`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Nothing {
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Nothing {
-            /// The value, with no unknown fields (also [`Default`]).
-            pub const fn new() -> Self {
-                Self {
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Nothing::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Nothing::new())
             }
         }
 
-        impl Default for Nothing {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Nothing);
 
-        impl<'a> rt::AsBorrowed<'a, super::Nothing<'a>> for Nothing {
-            fn as_borrowed(&'a self) -> super::Nothing<'a> {
-                super::Nothing {
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Nothing {  } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Nothing {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Nothing::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Nothing::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Nothing::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Contextual keywords used as member names.
-        ///
-        /// The owned form of [`super::Keywords`].
+        /// The owned form of [`super::Keywords`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
+        #[allow(missing_docs, deprecated)]
         pub struct Keywords {
-            /// Named `type`.
             pub r#type: u8,
-            /// Named `version`.
             pub version: rt::alloc::string::String,
-            /// Named `optional`, and optional.
             pub optional: Option<bool>,
-            /// Named `message`, deprecated without a reason.
             #[deprecated(note = "")]
             pub message: Option<Nothing>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
@@ -2429,10 +1990,7 @@ rt::cfg_alloc! {
 
         #[allow(deprecated)]
         impl Keywords {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `optional`, `message`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Keywords::new`] sets them.
             pub const fn new(r#type: u8, version: rt::alloc::string::String) -> Self {
                 Self {
                     r#type,
@@ -2444,86 +2002,29 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
-        impl<'a> rt::AsBorrowed<'a, super::Keywords<'a>> for Keywords {
-            fn as_borrowed(&'a self) -> super::Keywords<'a> {
-                super::Keywords {
-                    r#type: self.r#type.as_borrowed(),
-                    version: self.version.as_borrowed(),
-                    optional: self.optional.as_borrowed(),
-                    message: self.message.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(#[allow(deprecated)] Keywords {
+            r#type, version, optional, message,
+        } unknown_fields, through_borrowed);
 
-        #[allow(deprecated)]
-        impl<'a> rt::Message<'a> for Keywords {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Keywords::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Keywords::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Keywords::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Every kind of variant: unit, scalar, message, and reserved entries.
-        ///
-        /// The owned form of [`super::Everything`].
+        /// The owned form of [`super::Everything`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum Everything {
-            /// A unit variant.
             None,
-            /// An empty message.
             Nothing(Nothing),
-            /// A message.
             Integers(Integers),
-            /// A scalar.
             Count(u32),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Everything<'a>> for Everything {
-            fn as_borrowed(&'a self) -> super::Everything<'a> {
-                match self {
-                    Self::None => super::Everything::None,
-                    Self::Nothing(v) => super::Everything::Nothing(v.as_borrowed()),
-                    Self::Integers(v) => super::Everything::Integers(v.as_borrowed()),
-                    Self::Count(v) => super::Everything::Count(v.as_borrowed()),
-                    Self::Unrecognized { key, value } => {
-                        super::Everything::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for Everything {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Everything::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Everything::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Everything::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_union!(Everything {
+            Nothing(..), Integers(..), Count(..),
+            ; None,
+        } Unrecognized, through_borrowed);
     }
 }
 
@@ -2605,142 +2106,71 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for Flavor {
-        const NAME: &'static str = "example.every_scalar.Flavor";
-        const MAX_ENCODED_SIZE: usize = Flavor::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Flavor;
+    rt::fuzz_type!(#[allow(deprecated)] Flavor: "example.every_scalar.Flavor", numbers [0, 17, 4294967295], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(
-                u,
-                &[0, 17, 4294967295],
-            )?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(
-        #[allow(deprecated)]
-        Flavor
-    );
-
-    impl rt::fuzz::FuzzType for owned::Integers {
-        const NAME: &'static str = "example.every_scalar.Integers";
-        const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Integers<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Integers {
-                a_u8: g.int(0, 255)?,
-                ranged_u8: g.int(1, 200)?,
-                a_u16: g.int(0, 65535)?,
-                capped_u16: g.int(0, 1000)?,
-                a_u32: g.int(0, 4294967295)?,
-                floor_u32: g.int(10, 4294967295)?,
-                a_u64: g.int(1, 18446744073709551615)?,
-                a_i8: g.int(-128, 127)?,
-                ranged_i8: g.int(-100, 100)?,
-                a_i16: g.int(-32768, 0)?,
-                a_i32: g.int(-2147483648, 2147483647)?,
-                negative_i32: g.int(-1000, -10)?,
-                a_i64: g.int(-9223372036854775808, 9223372036854775807)?,
-                hex_ranged_i64: g.int(-16, 16)?,
-                last: g.opt(|g| g.int(0, 255))?,
-                unknown_fields: g
-                    .unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Integers: "example.every_scalar.Integers", Integers<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Integers {
+            a_u8: g.int(0, 255)?,
+            ranged_u8: g.int(1, 200)?,
+            a_u16: g.int(0, 65535)?,
+            capped_u16: g.int(0, 1000)?,
+            a_u32: g.int(0, 4294967295)?,
+            floor_u32: g.int(10, 4294967295)?,
+            a_u64: g.int(1, 18446744073709551615)?,
+            a_i8: g.int(-128, 127)?,
+            ranged_i8: g.int(-100, 100)?,
+            a_i16: g.int(-32768, 0)?,
+            a_i32: g.int(-2147483648, 2147483647)?,
+            negative_i32: g.int(-1000, -10)?,
+            a_i64: g.int(-9223372036854775808, 9223372036854775807)?,
+            hex_ranged_i64: g.int(-16, 16)?,
+            last: g.opt(|g| g.int(0, 255))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.ranged_u8), 1, 200, "Integers.ranged_u8");
             a.int(Some(&self.capped_u16), 0, 1000, "Integers.capped_u16");
             a.int(Some(&self.floor_u32), 10, 4294967295, "Integers.floor_u32");
             a.int(Some(&self.a_u64), 1, 18446744073709551615, "Integers.a_u64");
             a.int(Some(&self.ranged_i8), -100, 100, "Integers.ranged_i8");
             a.int(Some(&self.a_i16), -32768, 0, "Integers.a_i16");
-            a.int(
-                Some(&self.negative_i32),
-                -1000,
-                -10,
-                "Integers.negative_i32",
-            );
-            a.int(
-                Some(&self.hex_ranged_i64),
-                -16,
-                16,
-                "Integers.hex_ranged_i64",
-            );
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.int(Some(&self.negative_i32), -1000, -10, "Integers.negative_i32");
+            a.int(Some(&self.hex_ranged_i64), -16, 16, "Integers.hex_ranged_i64");
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Integers);
-
-    impl rt::fuzz::FuzzType for owned::Floats {
-        const NAME: &'static str = "example.every_scalar.Floats";
-        const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Floats<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Floats {
-                a_f32: g.f32()?,
-                a_f64: g.f64()?,
-                thousands: g.f64()?,
-                small: g.f32()?,
-                required_f64: g.f64()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::Floats: "example.every_scalar.Floats", Floats<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Floats {
+            a_f32: g.f32()?,
+            a_f64: g.f64()?,
+            thousands: g.f64()?,
+            small: g.f32()?,
+            required_f64: g.f64()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::Floats);
-
-    impl rt::fuzz::FuzzType for owned::Text {
-        const NAME: &'static str = "example.every_scalar.Text";
-        const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Text<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Text {
-                on_by_default: g.bool()?,
-                off_by_default: g.bool()?,
-                bounded: g.text(16)?,
-                defaulted: g.text(128)?,
-                escaped: g.text(64)?,
-                empty: g.text(8)?,
-                accented: g.text(12)?,
-                huge: g.opt(|g| g.text(16777216))?,
-                blob: g.bytes(1024)?,
-                default_blob: g.bytes(256)?,
-                hash: g.fixed()?,
-                page: g.opt(|g| g.fixed())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Text: "example.every_scalar.Text", Text<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Text {
+            on_by_default: g.bool()?,
+            off_by_default: g.bool()?,
+            bounded: g.text(16)?,
+            defaulted: g.text(128)?,
+            escaped: g.text(64)?,
+            empty: g.text(8)?,
+            accented: g.text(12)?,
+            huge: g.opt(|g| g.text(16777216))?,
+            blob: g.bytes(1024)?,
+            default_blob: g.bytes(256)?,
+            hash: g.fixed()?,
+            page: g.opt(|g| g.fixed())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.bounded), 16, "Text.bounded");
             a.len(Some(&self.defaulted), 128, "Text.defaulted");
             a.len(Some(&self.escaped), 64, "Text.escaped");
@@ -2749,133 +2179,68 @@ rt::cfg_arbitrary! {
             a.len(self.huge.as_ref(), 16777216, "Text.huge");
             a.len(Some(&self.blob), 1024, "Text.blob");
             a.len(Some(&self.default_blob), 256, "Text.default_blob");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Text);
-
-    impl rt::fuzz::FuzzType for owned::Collections {
-        const NAME: &'static str = "example.every_scalar.Collections";
-        const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Collections<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Collections {
-                numbers: g.items(65535, |g| g.int(0, 65535))?,
-                small: g.items(4, |g| g.int(-2147483648, 2147483647))?,
-                matrix: g.items(3, |g| g.items(3, |g| g.f32()))?,
-                flavors: g.items(4, |g| g.nested())?,
-                flavor: g.nested()?,
-                keys: g.items(2, |g| g.fixed())?,
-                maybe_flags: g.opt(|g| g.items(1, |g| g.bool()))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Collections: "example.every_scalar.Collections", Collections<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Collections {
+            numbers: g.items(65535, |g| g.int(0, 65535))?,
+            small: g.items(4, |g| g.int(-2147483648, 2147483647))?,
+            matrix: g.items(3, |g| g.items(3, |g| g.f32()))?,
+            flavors: g.items(4, |g| g.nested())?,
+            flavor: g.nested()?,
+            keys: g.items(2, |g| g.fixed())?,
+            maybe_flags: g.opt(|g| g.items(1, |g| g.bool()))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.numbers), 65535, "Collections.numbers");
             a.len(Some(&self.small), 4, "Collections.small");
-            a.items(Some(&self.matrix), 3, "Collections.matrix", |a, v| {
-                a.len(Some(v), 3, "Collections.matrix")
-            });
-            a.items(Some(&self.flavors), 4, "Collections.flavors", |a, v| {
-                a.nested(Some(v))
-            });
+            a.items(Some(&self.matrix), 3, "Collections.matrix", |a, v| a.len(Some(v), 3, "Collections.matrix"));
+            a.items(Some(&self.flavors), 4, "Collections.flavors", |a, v| a.nested(Some(v)));
             a.nested(Some(&self.flavor));
             a.len(Some(&self.keys), 2, "Collections.keys");
             a.len(self.maybe_flags.as_ref(), 1, "Collections.maybe_flags");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Collections);
-
-    impl rt::fuzz::FuzzType for owned::Nothing {
-        const NAME: &'static str = "example.every_scalar.Nothing";
-        const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Nothing<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Nothing {
-                unknown_fields: g.unknown_fields(&[])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::Nothing: "example.every_scalar.Nothing", Nothing<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Nothing {
+            unknown_fields: g.unknown_fields(&[])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::Nothing);
-
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::Keywords {
-        const NAME: &'static str = "example.every_scalar.Keywords";
-        const MAX_ENCODED_SIZE: usize = Keywords::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Keywords<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Keywords {
-                r#type: g.int(0, 255)?,
-                version: g.text(8)?,
-                optional: g.opt(|g| g.bool())?,
-                message: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        #[allow(deprecated)] owned::Keywords: "example.every_scalar.Keywords", Keywords<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Keywords {
+            r#type: g.int(0, 255)?,
+            version: g.text(8)?,
+            optional: g.opt(|g| g.bool())?,
+            message: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.version), 8, "Keywords.version");
             a.nested(self.message.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(
-        #[allow(deprecated)]
-        owned::Keywords
-    );
-
-    impl rt::fuzz::FuzzType for owned::Everything {
-        const NAME: &'static str = "example.every_scalar.Everything";
-        const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Everything<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(4, 0)? {
-                0 => owned::Everything::None,
-                1 => owned::Everything::Nothing(g.nested()?),
-                2 => owned::Everything::Integers(g.nested()?),
-                3 => owned::Everything::Count(g.int(0, 4294967295)?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2, 4])?;
-                    owned::Everything::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Everything: "example.every_scalar.Everything", Everything<'a>, cycle false;
+        generate(g) match g.variant(4, 0)? {
+            0 => owned::Everything::None,
+            1 => owned::Everything::Nothing(g.nested()?),
+            2 => owned::Everything::Integers(g.nested()?),
+            3 => owned::Everything::Count(g.int(0, 4294967295)?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2, 4])?;
+                owned::Everything::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::None => {}
                 Self::Nothing(v) => a.nested(Some(v)),
@@ -2883,9 +2248,6 @@ rt::cfg_arbitrary! {
                 Self::Count(_) => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 4]),
             }
-            a.leave(false);
         }
     }
-
-    rt::fuzz::arbitrary!(owned::Everything);
 }

@@ -178,19 +178,16 @@ pub struct LampState<'a> {
 impl<'a> LampState<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 592;
-
     /// The schema's default of `mode`: its value when an encoding leaves the field out.
     pub const DEFAULT_MODE: ColorMode = ColorMode::Temperature;
-
     /// The schema's default of `power_on`: its value when an encoding leaves the field out.
     pub const DEFAULT_POWER_ON: PowerOnBehavior = PowerOnBehavior::Previous;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `mode`: [`Self::DEFAULT_MODE`] (`ColorMode::Temperature`),
     /// - `power_on`: [`Self::DEFAULT_POWER_ON`] (`PowerOnBehavior::Previous`),
-    /// - `mireds`, `hue`, `saturation`: `None`,
-    /// - no unknown fields.
+    /// - `mireds`, `hue`, `saturation`: `None`.
     pub const fn new(
         on: bool,
         level: super::example_core::Level,
@@ -423,19 +420,16 @@ pub struct SetLevel<'a> {
 impl<'a> SetLevel<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 14;
-
     /// The schema's default of `transition`: its value when an encoding leaves the field out.
     pub const DEFAULT_TRANSITION: u16 = 0;
-
     /// The schema's default of `turn_on`: its value when an encoding leaves the field out.
     pub const DEFAULT_TURN_ON: bool = true;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
     /// - `turn_on`: [`Self::DEFAULT_TURN_ON`] (`true`),
-    /// - `fade`: `None`,
-    /// - no unknown fields.
+    /// - `fade`: `None`.
     pub const fn new(level: super::example_core::Level) -> Self {
         Self {
             level,
@@ -582,14 +576,12 @@ pub struct SetColorTemperature<'a> {
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
-
     /// The schema's default of `transition`: its value when an encoding leaves the field out.
     pub const DEFAULT_TRANSITION: u16 = 0;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`).
     pub const fn new(mireds: Mireds) -> Self {
         Self {
             mireds,
@@ -1027,10 +1019,9 @@ impl<'a> CommandResult<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 614;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `state`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `state`: `None`.
     pub const fn new(
         status: super::example_core::Status,
         device: super::example_core::DeviceId<'a>,
@@ -1128,117 +1119,17 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
-    impl rt::IntoOwned for ColorMode {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl rt::IntoOwned for PowerOnBehavior {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for LampState<'a> {
-        type Owned = owned::LampState;
-        fn into_owned(self) -> owned::LampState {
-            owned::LampState {
-                on: self.on,
-                level: self.level,
-                mode: self.mode,
-                mireds: self.mireds,
-                hue: self.hue,
-                saturation: self.saturation,
-                power_on: self.power_on,
-                firmware: rt::IntoOwned::into_owned(self.firmware),
-                scenes: rt::IntoOwned::into_owned(self.scenes),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn into_owned(self) -> owned::SetLevel {
-            owned::SetLevel {
-                level: self.level,
-                transition: self.transition,
-                fade: self.fade,
-                turn_on: self.turn_on,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn into_owned(self) -> owned::SetColorTemperature {
-            owned::SetColorTemperature {
-                mireds: self.mireds,
-                transition: self.transition,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for RecallScene<'a> {
-        type Owned = owned::RecallScene;
-        fn into_owned(self) -> owned::RecallScene {
-            owned::RecallScene {
-                name: rt::IntoOwned::into_owned(self.name),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for LegacyDim<'a> {
-        type Owned = owned::LegacyDim;
-        fn into_owned(self) -> owned::LegacyDim {
-            owned::LegacyDim {
-                step: self.step,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Command<'a> {
-        type Owned = owned::Command;
-        fn into_owned(self) -> owned::Command {
-            match self {
-                Self::On => owned::Command::On,
-                Self::Off => owned::Command::Off,
-                Self::Toggle => owned::Command::Toggle,
-                Self::SetLevel(v) => owned::Command::SetLevel(rt::IntoOwned::into_owned(v)),
-                Self::SetColorTemperature(v) => {
-                    owned::Command::SetColorTemperature(rt::IntoOwned::into_owned(v))
-                }
-                Self::Identify(v) => owned::Command::Identify(v),
-                Self::RecallScene(v) => owned::Command::RecallScene(rt::IntoOwned::into_owned(v)),
-                Self::Dim(v) => owned::Command::Dim(rt::IntoOwned::into_owned(v)),
-                Self::Unrecognized { key, value } => owned::Command::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for CommandResult<'a> {
-        type Owned = owned::CommandResult;
-        fn into_owned(self) -> owned::CommandResult {
-            owned::CommandResult {
-                status: self.status,
-                state: rt::IntoOwned::into_owned(self.state),
-                device: rt::IntoOwned::into_owned(self.device),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
+    rt::owned_enum!(
+        #[allow(deprecated)]
+        ColorMode
+    );
+    rt::owned_enum!(PowerOnBehavior);
 
     /// Owned counterparts of the types of package `example.lamp`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -1250,7 +1141,7 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use rt::{AsBorrowed as _, Message as _};
 
-        /// Colour temperature in mireds (1,000,000 / kelvin): 153 (6500 K) to 500 (2000 K).
+        /// The owned form of [`super::Mireds`] (documented there).
         pub type Mireds = u16;
 
         #[allow(deprecated)]
@@ -1258,28 +1149,19 @@ rt::cfg_alloc! {
 
         pub use super::PowerOnBehavior;
 
-        /// The state a lamp reports.
-        ///
-        /// The owned form of [`super::LampState`].
+        /// The owned form of [`super::LampState`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct LampState {
-            /// Whether the light is on.
             pub on: bool,
-            /// Current level; kept while the lamp is off.
             pub level: super::super::example_core::owned::Level,
-            /// How the colour is set.
             pub mode: ColorMode,
-            /// Colour temperature, when `mode` is `Temperature`.
             pub mireds: Option<Mireds>,
-            /// Hue in degrees, when `mode` is `HueSat`.
             pub hue: Option<u16>,
-            /// Saturation in percent, when `mode` is `HueSat`.
             pub saturation: Option<u8>,
-            /// Behaviour after a power outage.
             pub power_on: PowerOnBehavior,
-            /// Hash of the running firmware image (SHA-1).
             pub firmware: [u8; 20],
-            /// Labels of the scenes stored in the lamp.
             pub scenes: rt::alloc::vec::Vec<super::super::example_core::owned::Label>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1288,16 +1170,10 @@ rt::cfg_alloc! {
         impl LampState {
             /// The schema's default of `mode`: its value when an encoding leaves the field out.
             pub const DEFAULT_MODE: ColorMode = super::LampState::DEFAULT_MODE;
-
             /// The schema's default of `power_on`: its value when an encoding leaves the field out.
             pub const DEFAULT_POWER_ON: PowerOnBehavior = super::LampState::DEFAULT_POWER_ON;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `mode`: [`Self::DEFAULT_MODE`] (`ColorMode::Temperature`),
-            /// - `power_on`: [`Self::DEFAULT_POWER_ON`] (`PowerOnBehavior::Previous`),
-            /// - `mireds`, `hue`, `saturation`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::LampState::new`] sets them.
             pub const fn new(
                 on: bool,
                 level: super::super::example_core::owned::Level,
@@ -1319,6 +1195,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(LampState {
+            on, level, mode, mireds, hue, saturation, power_on, firmware, scenes,
+        } unknown_fields, own_encoder);
+
         impl LampState {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1330,47 +1210,9 @@ rt::cfg_alloc! {
                     + usize::from(self.saturation.is_some())
                     + usize::from(self.power_on.to_u32() != 2)
             }
-        }
 
-        impl<'a> rt::Message<'a> for LampState {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::LampState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 1;
-                let v = &self.level;
-                len += 1 + rt::head_len(*v as u64);
-                let v = &self.mode;
-                if self.mode.to_u32() != 0 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                if let Some(v) = &self.mireds {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.hue {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                if let Some(v) = &self.saturation {
-                    len += 1 + rt::head_len(*v as u64);
-                }
-                let v = &self.power_on;
-                if self.power_on.to_u32() != 2 {
-                    len += 2 + rt::head_len(v.to_u32() as u64);
-                }
-                len += 2 + 21;
-                let v = &self.scenes;
-                len += 2
-                    + rt::head_len(v.len() as u64)
-                    + v.iter()
-                        .map(|item| rt::head_len(item.len() as u64) + item.len())
-                        .sum::<usize>();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1416,20 +1258,15 @@ rt::cfg_alloc! {
             }
         }
 
-        /// Sets the level, optionally over time.
-        ///
-        /// The owned form of [`super::SetLevel`].
+        /// The owned form of [`super::SetLevel`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
+        #[allow(missing_docs, deprecated)]
         pub struct SetLevel {
-            /// Target level.
             pub level: super::super::example_core::owned::Level,
-            /// Transition time in tenths of a second; 0 means at once.
             pub transition: u16,
-            /// Transition time in whole seconds (1.0 API).
             #[deprecated(note = "use transition")]
             pub fade: Option<u16>,
-            /// Whether the lamp also turns on when `level` is above 0.
             pub turn_on: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1439,64 +1276,25 @@ rt::cfg_alloc! {
         impl SetLevel {
             /// The schema's default of `transition`: its value when an encoding leaves the field out.
             pub const DEFAULT_TRANSITION: u16 = super::SetLevel::DEFAULT_TRANSITION;
-
             /// The schema's default of `turn_on`: its value when an encoding leaves the field out.
             pub const DEFAULT_TURN_ON: bool = super::SetLevel::DEFAULT_TURN_ON;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
-            /// - `turn_on`: [`Self::DEFAULT_TURN_ON`] (`true`),
-            /// - `fade`: `None`,
-            /// - no unknown fields.
-            pub const fn new(level: super::super::example_core::owned::Level) -> Self {
-                Self {
-                    level,
-                    transition: Self::DEFAULT_TRANSITION,
-                    fade: None,
-                    turn_on: Self::DEFAULT_TURN_ON,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::SetLevel::new`] made owned.
+            pub fn new(level: super::super::example_core::owned::Level) -> Self {
+                rt::IntoOwned::into_owned(super::SetLevel::new(level))
             }
         }
 
-        #[allow(deprecated)]
-        impl<'a> rt::AsBorrowed<'a, super::SetLevel<'a>> for SetLevel {
-            fn as_borrowed(&'a self) -> super::SetLevel<'a> {
-                super::SetLevel {
-                    level: self.level.as_borrowed(),
-                    transition: self.transition.as_borrowed(),
-                    fade: self.fade.as_borrowed(),
-                    turn_on: self.turn_on.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(#[allow(deprecated)] SetLevel {
+            level, transition, fade, turn_on,
+        } unknown_fields, through_borrowed);
 
-        #[allow(deprecated)]
-        impl<'a> rt::Message<'a> for SetLevel {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SetLevel::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SetLevel::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SetLevel::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Sets the colour temperature.
-        ///
-        /// The owned form of [`super::SetColorTemperature`].
+        /// The owned form of [`super::SetColorTemperature`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct SetColorTemperature {
-            /// Target colour temperature.
             pub mireds: Mireds,
-            /// Transition time in tenths of a second.
             pub transition: u16,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1506,57 +1304,28 @@ rt::cfg_alloc! {
             /// The schema's default of `transition`: its value when an encoding leaves the field out.
             pub const DEFAULT_TRANSITION: u16 = super::SetColorTemperature::DEFAULT_TRANSITION;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `transition`: [`Self::DEFAULT_TRANSITION`] (`0`),
-            /// - no unknown fields.
-            pub const fn new(mireds: Mireds) -> Self {
-                Self {
-                    mireds,
-                    transition: Self::DEFAULT_TRANSITION,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::SetColorTemperature::new`] made owned.
+            pub fn new(mireds: Mireds) -> Self {
+                rt::IntoOwned::into_owned(super::SetColorTemperature::new(mireds))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::SetColorTemperature<'a>> for SetColorTemperature {
-            fn as_borrowed(&'a self) -> super::SetColorTemperature<'a> {
-                super::SetColorTemperature {
-                    mireds: self.mireds.as_borrowed(),
-                    transition: self.transition.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(SetColorTemperature {
+            mireds, transition,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for SetColorTemperature {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::SetColorTemperature::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::SetColorTemperature::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::SetColorTemperature::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Recalls a stored scene by name.
-        ///
-        /// The owned form of [`super::RecallScene`].
+        /// The owned form of [`super::RecallScene`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct RecallScene {
-            /// The scene's label, as listed in `LampState.scenes`.
             pub name: super::super::example_core::owned::Label,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl RecallScene {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::RecallScene::new`] sets them.
             pub const fn new(name: super::super::example_core::owned::Label) -> Self {
                 Self {
                     name,
@@ -1565,38 +1334,14 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::RecallScene<'a>> for RecallScene {
-            fn as_borrowed(&'a self) -> super::RecallScene<'a> {
-                super::RecallScene {
-                    name: self.name.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(RecallScene { name } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for RecallScene {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::RecallScene::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::RecallScene::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::RecallScene::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A dimming step of the 0.9 API.
-        ///
-        /// The owned form of [`super::LegacyDim`].
+        /// The owned form of [`super::LegacyDim`], documented there field by field: the same
+        /// fields, owning their data.
         #[deprecated(note = "use SetLevel")]
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
+        #[allow(missing_docs, deprecated)]
         pub struct LegacyDim {
-            /// Signed step, in levels.
             pub step: i8,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1604,131 +1349,53 @@ rt::cfg_alloc! {
 
         #[allow(deprecated)]
         impl LegacyDim {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(step: i8) -> Self {
-                Self {
-                    step,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::LegacyDim::new`] made owned.
+            pub fn new(step: i8) -> Self {
+                rt::IntoOwned::into_owned(super::LegacyDim::new(step))
             }
         }
 
-        #[allow(deprecated)]
-        impl<'a> rt::AsBorrowed<'a, super::LegacyDim<'a>> for LegacyDim {
-            fn as_borrowed(&'a self) -> super::LegacyDim<'a> {
-                super::LegacyDim {
-                    step: self.step.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(#[allow(deprecated)] LegacyDim { step } unknown_fields, through_borrowed);
 
-        #[allow(deprecated)]
-        impl<'a> rt::Message<'a> for LegacyDim {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::LegacyDim::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::LegacyDim::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::LegacyDim::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A command a lamp accepts.
-        ///
-        /// The owned form of [`super::Command`].
+        /// The owned form of [`super::Command`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
+        #[allow(missing_docs, deprecated)]
         pub enum Command {
-            /// Turn the light on at its current level.
             On,
-            /// Turn the light off.
             Off,
-            /// Turn the light off if on, on if off.
             Toggle,
-            /// Change the level.
             SetLevel(SetLevel),
-            /// Change the colour temperature.
             SetColorTemperature(SetColorTemperature),
-            /// Blink for this many seconds so that a person can find the lamp.
             Identify(u16),
-            /// Recall a stored scene.
             RecallScene(RecallScene),
-            /// A relative dimming step of the 0.9 API.
             #[deprecated(note = "use set_level")]
             Dim(LegacyDim),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        #[allow(deprecated)]
-        impl<'a> rt::AsBorrowed<'a, super::Command<'a>> for Command {
-            fn as_borrowed(&'a self) -> super::Command<'a> {
-                match self {
-                    Self::On => super::Command::On,
-                    Self::Off => super::Command::Off,
-                    Self::Toggle => super::Command::Toggle,
-                    Self::SetLevel(v) => super::Command::SetLevel(v.as_borrowed()),
-                    Self::SetColorTemperature(v) => {
-                        super::Command::SetColorTemperature(v.as_borrowed())
-                    }
-                    Self::Identify(v) => super::Command::Identify(v.as_borrowed()),
-                    Self::RecallScene(v) => super::Command::RecallScene(v.as_borrowed()),
-                    Self::Dim(v) => super::Command::Dim(v.as_borrowed()),
-                    Self::Unrecognized { key, value } => {
-                        super::Command::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(#[allow(deprecated)] Command {
+            SetLevel(..), SetColorTemperature(..), Identify(..), RecallScene(..), Dim(..),
+            ; On, Off, Toggle,
+        } Unrecognized, through_borrowed);
 
-        #[allow(deprecated)]
-        impl<'a> rt::Message<'a> for Command {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Command::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Command::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Command::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// A lamp's answer to one `Command`.
-        ///
-        /// The owned form of [`super::CommandResult`].
+        /// The owned form of [`super::CommandResult`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct CommandResult {
-            /// Whether the command was carried out.
             pub status: super::super::example_core::owned::Status,
-            /// The state after the command, when it succeeded.
             pub state: Option<LampState>,
-            /// The device that answered.
             pub device: super::super::example_core::owned::DeviceId,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl CommandResult {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `state`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::CommandResult::new`] sets them.
             pub const fn new(
                 status: super::super::example_core::owned::Status,
                 device: super::super::example_core::owned::DeviceId,
@@ -1742,31 +1409,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(CommandResult {
+            status, state, device,
+        } unknown_fields, own_encoder);
+
         impl CommandResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2 + usize::from(self.state.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for CommandResult {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::CommandResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.status;
-                len += 1 + rt::head_len(v.to_u32() as u64);
-                if let Some(v) = &self.state {
-                    len += 1 + v.encoded_len();
-                }
-                len += 1 + 17;
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1851,224 +1505,98 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for ColorMode {
-        const NAME: &'static str = "example.lamp.ColorMode";
-        const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ColorMode;
+    rt::fuzz_type!(#[allow(deprecated)] ColorMode: "example.lamp.ColorMode", numbers [0, 1, 3], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 3])?))
-        }
+    rt::fuzz_type!(PowerOnBehavior: "example.lamp.PowerOnBehavior", numbers [0, 1, 2], other Unrecognized);
 
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(
-        #[allow(deprecated)]
-        ColorMode
-    );
-
-    impl rt::fuzz::FuzzType for PowerOnBehavior {
-        const NAME: &'static str = "example.lamp.PowerOnBehavior";
-        const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = PowerOnBehavior;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(PowerOnBehavior);
-
-    impl rt::fuzz::FuzzType for owned::LampState {
-        const NAME: &'static str = "example.lamp.LampState";
-        const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LampState<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::LampState {
-                on: g.bool()?,
-                level: g.int(0, 254)?,
-                mode: g.nested()?,
-                mireds: g.opt(|g| g.int(153, 500))?,
-                hue: g.opt(|g| g.int(0, 359))?,
-                saturation: g.opt(|g| g.int(0, 100))?,
-                power_on: g.nested()?,
-                firmware: g.fixed()?,
-                scenes: g.items(16, |g| g.text(32))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::LampState: "example.lamp.LampState", LampState<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::LampState {
+            on: g.bool()?,
+            level: g.int(0, 254)?,
+            mode: g.nested()?,
+            mireds: g.opt(|g| g.int(153, 500))?,
+            hue: g.opt(|g| g.int(0, 359))?,
+            saturation: g.opt(|g| g.int(0, 100))?,
+            power_on: g.nested()?,
+            firmware: g.fixed()?,
+            scenes: g.items(16, |g| g.text(32))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.level), 0, 254, "LampState.level");
             a.nested(Some(&self.mode));
             a.int(self.mireds.as_ref(), 153, 500, "LampState.mireds");
             a.int(self.hue.as_ref(), 0, 359, "LampState.hue");
             a.int(self.saturation.as_ref(), 0, 100, "LampState.saturation");
             a.nested(Some(&self.power_on));
-            a.items(Some(&self.scenes), 16, "LampState.scenes", |a, v| {
-                a.len(Some(v), 32, "LampState.scenes")
-            });
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
+            a.items(Some(&self.scenes), 16, "LampState.scenes", |a, v| a.len(Some(v), 32, "LampState.scenes"));
         }
     }
 
-    rt::fuzz::arbitrary!(owned::LampState);
-
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::SetLevel {
-        const NAME: &'static str = "example.lamp.SetLevel";
-        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetLevel<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SetLevel {
-                level: g.int(0, 254)?,
-                transition: g.int(0, 65535)?,
-                fade: g.opt(|g| g.int(0, 65535))?,
-                turn_on: g.bool()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        #[allow(deprecated)] owned::SetLevel: "example.lamp.SetLevel", SetLevel<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SetLevel {
+            level: g.int(0, 254)?,
+            transition: g.int(0, 65535)?,
+            fade: g.opt(|g| g.int(0, 65535))?,
+            turn_on: g.bool()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.level), 0, 254, "SetLevel.level");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(
-        #[allow(deprecated)]
-        owned::SetLevel
-    );
-
-    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
-        const NAME: &'static str = "example.lamp.SetColorTemperature";
-        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = SetColorTemperature<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::SetColorTemperature {
-                mireds: g.int(153, 500)?,
-                transition: g.int(0, 65535)?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::SetColorTemperature: "example.lamp.SetColorTemperature", SetColorTemperature<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::SetColorTemperature {
+            mireds: g.int(153, 500)?,
+            transition: g.int(0, 65535)?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.mireds), 153, 500, "SetColorTemperature.mireds");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::SetColorTemperature);
-
-    impl rt::fuzz::FuzzType for owned::RecallScene {
-        const NAME: &'static str = "example.lamp.RecallScene";
-        const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = RecallScene<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::RecallScene {
-                name: g.text(32)?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::RecallScene: "example.lamp.RecallScene", RecallScene<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::RecallScene {
+            name: g.text(32)?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.name), 32, "RecallScene.name");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::RecallScene);
-
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::LegacyDim {
-        const NAME: &'static str = "example.lamp.LegacyDim";
-        const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = LegacyDim<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::LegacyDim {
-                step: g.int(-128, 127)?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        #[allow(deprecated)] owned::LegacyDim: "example.lamp.LegacyDim", LegacyDim<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::LegacyDim {
+            step: g.int(-128, 127)?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(
-        #[allow(deprecated)]
-        owned::LegacyDim
-    );
-
-    #[allow(deprecated)]
-    impl rt::fuzz::FuzzType for owned::Command {
-        const NAME: &'static str = "example.lamp.Command";
-        const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Command<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(8, 0)? {
-                0 => owned::Command::On,
-                1 => owned::Command::Off,
-                2 => owned::Command::Toggle,
-                3 => owned::Command::SetLevel(g.nested()?),
-                4 => owned::Command::SetColorTemperature(g.nested()?),
-                5 => owned::Command::Identify(g.int(0, 65535)?),
-                6 => owned::Command::RecallScene(g.nested()?),
-                7 => owned::Command::Dim(g.nested()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4, 5, 6, 8])?;
-                    owned::Command::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        #[allow(deprecated)] owned::Command: "example.lamp.Command", Command<'a>, cycle false;
+        generate(g) match g.variant(8, 0)? {
+            0 => owned::Command::On,
+            1 => owned::Command::Off,
+            2 => owned::Command::Toggle,
+            3 => owned::Command::SetLevel(g.nested()?),
+            4 => owned::Command::SetColorTemperature(g.nested()?),
+            5 => owned::Command::Identify(g.int(0, 65535)?),
+            6 => owned::Command::RecallScene(g.nested()?),
+            7 => owned::Command::Dim(g.nested()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4, 5, 6, 8])?;
+                owned::Command::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::On => {}
                 Self::Off => {}
@@ -2078,44 +1606,22 @@ rt::cfg_arbitrary! {
                 Self::Identify(_) => {}
                 Self::RecallScene(v) => a.nested(Some(v)),
                 Self::Dim(v) => a.nested(Some(v)),
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 8])
-                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 8]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(
-        #[allow(deprecated)]
-        owned::Command
-    );
-
-    impl rt::fuzz::FuzzType for owned::CommandResult {
-        const NAME: &'static str = "example.lamp.CommandResult";
-        const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = CommandResult<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::CommandResult {
-                status: g.nested()?,
-                state: g.opt(|g| g.nested())?,
-                device: g.fixed()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::CommandResult: "example.lamp.CommandResult", CommandResult<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::CommandResult {
+            status: g.nested()?,
+            state: g.opt(|g| g.nested())?,
+            device: g.fixed()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.status));
             a.nested(self.state.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
-
-    rt::fuzz::arbitrary!(owned::CommandResult);
 }

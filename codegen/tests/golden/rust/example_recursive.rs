@@ -24,10 +24,9 @@ impl<'a> MenuNode<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 15201368;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `action`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `action`: `None`.
     pub const fn new(label: &'a str, children: rt::Array<'a, MenuNode<'a>>) -> Self {
         Self {
             label,
@@ -707,10 +706,9 @@ impl<'a> Room<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `gateway`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `gateway`: `None`.
     pub const fn new(name: &'a str) -> Self {
         Self {
             name,
@@ -841,10 +839,9 @@ impl<'a> Gateway<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 98;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `location`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `location`: `None`.
     pub const fn new(address: &'a [u8; 8]) -> Self {
         Self {
             address,
@@ -1090,99 +1087,13 @@ impl<'a> rt::Message<'a> for DisplayMenu<'a> {
 }
 
 rt::cfg_alloc! {
-    impl<'a> rt::IntoOwned for MenuNode<'a> {
-        type Owned = owned::MenuNode;
-        fn into_owned(self) -> owned::MenuNode {
-            owned::MenuNode {
-                label: rt::IntoOwned::into_owned(self.label),
-                children: rt::IntoOwned::into_owned(self.children),
-                action: rt::IntoOwned::into_owned(self.action),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl rt::IntoOwned for Comparison {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for Expr<'a> {
-        type Owned = owned::Expr;
-        fn into_owned(self) -> owned::Expr {
-            match self {
-                Self::Constant(v) => owned::Expr::Constant(v),
-                Self::Sensor(v) => owned::Expr::Sensor(rt::IntoOwned::into_owned(v)),
-                Self::Now => owned::Expr::Now,
-                Self::Not(v) => owned::Expr::Not(rt::IntoOwned::into_owned(v)),
-                Self::All(v) => owned::Expr::All(rt::IntoOwned::into_owned(v)),
-                Self::Any(v) => owned::Expr::Any(rt::IntoOwned::into_owned(v)),
-                Self::Compare(v) => owned::Expr::Compare(rt::IntoOwned::into_owned(v)),
-                Self::Unrecognized { key, value } => owned::Expr::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Compare<'a> {
-        type Owned = owned::Compare;
-        fn into_owned(self) -> owned::Compare {
-            owned::Compare {
-                op: self.op,
-                left: rt::IntoOwned::into_owned(self.left),
-                right: rt::IntoOwned::into_owned(self.right),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Rule<'a> {
-        type Owned = owned::Rule;
-        fn into_owned(self) -> owned::Rule {
-            owned::Rule {
-                name: rt::IntoOwned::into_owned(self.name),
-                condition: rt::IntoOwned::into_owned(self.condition),
-                scene: rt::IntoOwned::into_owned(self.scene),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Room<'a> {
-        type Owned = owned::Room;
-        fn into_owned(self) -> owned::Room {
-            owned::Room {
-                name: rt::IntoOwned::into_owned(self.name),
-                gateway: rt::IntoOwned::into_owned(self.gateway),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Gateway<'a> {
-        type Owned = owned::Gateway;
-        fn into_owned(self) -> owned::Gateway {
-            owned::Gateway {
-                address: rt::IntoOwned::into_owned(self.address),
-                location: rt::IntoOwned::into_owned(self.location),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for DisplayMenu<'a> {
-        type Owned = owned::DisplayMenu;
-        fn into_owned(self) -> owned::DisplayMenu {
-            owned::DisplayMenu {
-                label: rt::IntoOwned::into_owned(self.label),
-                children: rt::IntoOwned::into_owned(self.children),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
+    rt::owned_enum!(Comparison);
 
     /// Owned counterparts of the types of package `example.recursive`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -1194,28 +1105,20 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use rt::{AsBorrowed as _, Message as _};
 
-        /// An entry of a device's on-screen menu; entries nest through `children`.
-        ///
-        /// Decoders reject menus nested deeper than 6 entries.
-        ///
-        /// The owned form of [`super::MenuNode`].
+        /// The owned form of [`super::MenuNode`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct MenuNode {
-            /// The text shown for the entry.
             pub label: rt::alloc::string::String,
-            /// Sub-entries; empty for a leaf.
             pub children: rt::alloc::vec::Vec<MenuNode>,
-            /// The command sent when a leaf is chosen.
             pub action: Option<rt::alloc::string::String>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl MenuNode {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `action`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::MenuNode::new`] sets them.
             pub const fn new(
                 label: rt::alloc::string::String,
                 children: rt::alloc::vec::Vec<MenuNode>,
@@ -1228,6 +1131,8 @@ rt::cfg_alloc! {
                 }
             }
         }
+
+        rt::owned_message!(MenuNode { label, children, action } unknown_fields, own_encoder);
 
         impl MenuNode {
             /// Number of map entries the encoding has.
@@ -1268,65 +1173,38 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-        }
 
-        impl<'a> rt::Message<'a> for MenuNode {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::MenuNode::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.label;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.children;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                if let Some(v) = &self.action {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_in_cycle(w, 6)
             }
         }
 
         pub use super::Comparison;
 
-        /// A boolean or numeric expression evaluated by an automation rule.
-        ///
-        /// The recursion ends at `constant`, `sensor` and `now`.
-        ///
-        /// The owned form of [`super::Expr`].
+        /// The owned form of [`super::Expr`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum Expr {
-            /// A constant integer.
             Constant(i64),
-            /// The latest value of a named sensor.
             Sensor(rt::alloc::string::String),
-            /// The current time, in seconds since midnight.
             Now,
-            /// Logical negation of the operand.
             Not(rt::alloc::boxed::Box<Expr>),
-            /// True when both operands are true.
             All(rt::alloc::vec::Vec<Expr>),
-            /// True when at least one operand is true.
             Any(rt::alloc::vec::Vec<Expr>),
-            /// Compares two operands.
             Compare(rt::alloc::boxed::Box<Compare>),
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
+        rt::owned_union!(Expr {
+            Constant(..), Sensor(..), Not(..), All(..), Any(..), Compare(..),
+            ; Now,
+        } Unrecognized, own_encoder);
+
         impl Expr {
             /// Encodes within its recursive cycle: `budget` is how many more nestings
             /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
@@ -1391,55 +1269,27 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-        }
 
-        impl<'a> rt::Message<'a> for Expr {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Expr::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Constant(v) => 1 + rt::int_len(*v),
-                    Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Now => 1 + 1,
-                    Self::Not(v) => 1 + v.encoded_len(),
-                    Self::All(v) => {
-                        1 + rt::head_len(v.len() as u64)
-                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
-                    }
-                    Self::Any(v) => {
-                        1 + rt::head_len(v.len() as u64)
-                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
-                    }
-                    Self::Compare(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_in_cycle(w, 16)
             }
         }
 
-        /// A comparison between two expressions.
-        ///
-        /// The owned form of [`super::Compare`].
+        /// The owned form of [`super::Compare`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Compare {
-            /// How to compare.
             pub op: Comparison,
-            /// Left-hand operand.
             pub left: rt::alloc::boxed::Box<Expr>,
-            /// Right-hand operand.
             pub right: rt::alloc::boxed::Box<Expr>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Compare {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Compare::new`] sets them.
             pub const fn new(
                 op: Comparison,
                 left: rt::alloc::boxed::Box<Expr>,
@@ -1453,6 +1303,8 @@ rt::cfg_alloc! {
                 }
             }
         }
+
+        rt::owned_message!(Compare { op, left, right } unknown_fields, own_encoder);
 
         impl Compare {
             /// Number of map entries the encoding has.
@@ -1483,47 +1335,27 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-        }
 
-        impl<'a> rt::Message<'a> for Compare {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Compare::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.op;
-                len += 1 + rt::head_len(v.to_u32() as u64);
-                let v = &self.left;
-                len += 1 + v.encoded_len();
-                let v = &self.right;
-                len += 1 + v.encoded_len();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_in_cycle(w, 16)
             }
         }
 
-        /// An automation rule: when `condition` becomes true, run `scene`.
-        ///
-        /// The owned form of [`super::Rule`].
+        /// The owned form of [`super::Rule`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Rule {
-            /// The rule's name.
             pub name: rt::alloc::string::String,
-            /// The condition.
             pub condition: Expr,
-            /// The scene to run.
             pub scene: rt::alloc::string::String,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Rule {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Rule::new`] sets them.
             pub const fn new(
                 name: rt::alloc::string::String,
                 condition: Expr,
@@ -1538,31 +1370,16 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(Rule { name, condition, scene } unknown_fields, own_encoder);
+
         impl Rule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 3
             }
-        }
 
-        impl<'a> rt::Message<'a> for Rule {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Rule::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.name;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.condition;
-                len += 1 + v.encoded_len();
-                let v = &self.scene;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1581,27 +1398,19 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A room, possibly served by a gateway that is itself in another room.
-        ///
-        /// `Room` and `Gateway` refer to each other through optional fields; the chain
-        /// is at most 4 rooms long.
-        ///
-        /// The owned form of [`super::Room`].
+        /// The owned form of [`super::Room`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Room {
-            /// The room's name.
             pub name: rt::alloc::string::String,
-            /// The gateway that serves the room, if any.
             pub gateway: Option<rt::alloc::boxed::Box<Gateway>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Room {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `gateway`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Room::new`] sets them.
             pub const fn new(name: rt::alloc::string::String) -> Self {
                 Self {
                     name,
@@ -1610,6 +1419,8 @@ rt::cfg_alloc! {
                 }
             }
         }
+
+        rt::owned_message!(Room { name, gateway } unknown_fields, own_encoder);
 
         impl Room {
             /// Number of map entries the encoding has.
@@ -1642,47 +1453,26 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-        }
 
-        impl<'a> rt::Message<'a> for Room {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Room::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.name;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                if let Some(v) = &self.gateway {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_in_cycle(w, 4)
             }
         }
 
-        /// A gateway between a room's devices and the rest of the network.
-        ///
-        /// The owned form of [`super::Gateway`].
+        /// The owned form of [`super::Gateway`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Gateway {
-            /// The gateway's short address.
             pub address: [u8; 8],
-            /// The room where the gateway itself is installed, if known.
             pub location: Option<rt::alloc::boxed::Box<Room>>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Gateway {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `location`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Gateway::new`] sets them.
             pub const fn new(address: [u8; 8]) -> Self {
                 Self {
                     address,
@@ -1691,6 +1481,8 @@ rt::cfg_alloc! {
                 }
             }
         }
+
+        rt::owned_message!(Gateway { address, location } unknown_fields, own_encoder);
 
         impl Gateway {
             /// Number of map entries the encoding has.
@@ -1719,44 +1511,26 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-        }
 
-        impl<'a> rt::Message<'a> for Gateway {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Gateway::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 9;
-                if let Some(v) = &self.location {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_in_cycle(w, 4)
             }
         }
 
-        /// A menu of a device's display: recursion over an array multiplies the largest encoding, here past
-        /// 4 GiB, so `MAX_ENCODED_SIZE` saturates on 32-bit targets (and `check` warns, W0005).
-        ///
-        /// The owned form of [`super::DisplayMenu`].
+        /// The owned form of [`super::DisplayMenu`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct DisplayMenu {
-            /// The entry's label.
             pub label: rt::alloc::string::String,
-            /// The entries below it.
             pub children: rt::alloc::vec::Vec<DisplayMenu>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl DisplayMenu {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::DisplayMenu::new`] sets them.
             pub const fn new(
                 label: rt::alloc::string::String,
                 children: rt::alloc::vec::Vec<DisplayMenu>,
@@ -1768,6 +1542,8 @@ rt::cfg_alloc! {
                 }
             }
         }
+
+        rt::owned_message!(DisplayMenu { label, children } unknown_fields, own_encoder);
 
         impl DisplayMenu {
             /// Number of map entries the encoding has.
@@ -1804,26 +1580,9 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-        }
 
-        impl<'a> rt::Message<'a> for DisplayMenu {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::DisplayMenu::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.label;
-                len += 1 + rt::head_len(v.len() as u64) + v.len();
-                let v = &self.children;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 self.encode_in_cycle(w, 8)
             }
         }
@@ -1883,79 +1642,39 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for owned::MenuNode {
-        const NAME: &'static str = "example.recursive.MenuNode";
-        const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = MenuNode<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::MenuNode {
-                label: g.text(32)?,
-                children: g.items(12, |g| g.nested())?,
-                action: g.opt(|g| g.text(16))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(true);
+    rt::fuzz_type! {
+        owned::MenuNode: "example.recursive.MenuNode", MenuNode<'a>, cycle true, unknown unknown_fields;
+        generate(g) owned::MenuNode {
+            label: g.text(32)?,
+            children: g.items(12, |g| g.nested())?,
+            action: g.opt(|g| g.text(16))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.label), 32, "MenuNode.label");
-            a.items(Some(&self.children), 12, "MenuNode.children", |a, v| {
-                a.nested(Some(v))
-            });
+            a.items(Some(&self.children), 12, "MenuNode.children", |a, v| a.nested(Some(v)));
             a.len(self.action.as_ref(), 16, "MenuNode.action");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(true);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::MenuNode);
+    rt::fuzz_type!(Comparison: "example.recursive.Comparison", numbers [0, 1, 2], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for Comparison {
-        const NAME: &'static str = "example.recursive.Comparison";
-        const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Comparison;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
+    rt::fuzz_type! {
+        owned::Expr: "example.recursive.Expr", Expr<'a>, cycle true;
+        generate(g) match g.variant(7, 2)? {
+            0 => owned::Expr::Constant(g.int(-9223372036854775808, 9223372036854775807)?),
+            1 => owned::Expr::Sensor(g.text(24)?),
+            2 => owned::Expr::Now,
+            3 => owned::Expr::Not(g.boxed()?),
+            4 => owned::Expr::All(g.items(4, |g| g.nested())?),
+            5 => owned::Expr::Any(g.items(4, |g| g.nested())?),
+            6 => owned::Expr::Compare(g.boxed()?),
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4, 5, 6])?;
+                owned::Expr::Unrecognized { key, value }
             }
-        }
-    }
-
-    rt::fuzz::arbitrary!(Comparison);
-
-    impl rt::fuzz::FuzzType for owned::Expr {
-        const NAME: &'static str = "example.recursive.Expr";
-        const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Expr<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(7, 2)? {
-                0 => owned::Expr::Constant(g.int(-9223372036854775808, 9223372036854775807)?),
-                1 => owned::Expr::Sensor(g.text(24)?),
-                2 => owned::Expr::Now,
-                3 => owned::Expr::Not(g.boxed()?),
-                4 => owned::Expr::All(g.items(4, |g| g.nested())?),
-                5 => owned::Expr::Any(g.items(4, |g| g.nested())?),
-                6 => owned::Expr::Compare(g.boxed()?),
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4, 5, 6])?;
-                    owned::Expr::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(true);
+        };
+        audit(self, a) {
             match self {
                 Self::Constant(_) => {}
                 Self::Sensor(v) => a.len(Some(v), 24, "Expr.sensor"),
@@ -1964,153 +1683,76 @@ rt::cfg_arbitrary! {
                 Self::All(v) => a.items(Some(v), 4, "Expr.all", |a, v| a.nested(Some(v))),
                 Self::Any(v) => a.items(Some(v), 4, "Expr.any", |a, v| a.nested(Some(v))),
                 Self::Compare(v) => a.nested(Some(&**v)),
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6])
-                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6]),
             }
-            a.leave(true);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Expr);
-
-    impl rt::fuzz::FuzzType for owned::Compare {
-        const NAME: &'static str = "example.recursive.Compare";
-        const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Compare<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Compare {
-                op: g.nested()?,
-                left: g.boxed()?,
-                right: g.boxed()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(true);
+    rt::fuzz_type! {
+        owned::Compare: "example.recursive.Compare", Compare<'a>, cycle true, unknown unknown_fields;
+        generate(g) owned::Compare {
+            op: g.nested()?,
+            left: g.boxed()?,
+            right: g.boxed()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.op));
             a.nested(Some(&*self.left));
             a.nested(Some(&*self.right));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(true);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Compare);
-
-    impl rt::fuzz::FuzzType for owned::Rule {
-        const NAME: &'static str = "example.recursive.Rule";
-        const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Rule<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Rule {
-                name: g.text(32)?,
-                condition: g.nested()?,
-                scene: g.text(16)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Rule: "example.recursive.Rule", Rule<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Rule {
+            name: g.text(32)?,
+            condition: g.nested()?,
+            scene: g.text(16)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.name), 32, "Rule.name");
             a.nested(Some(&self.condition));
             a.len(Some(&self.scene), 16, "Rule.scene");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Rule);
-
-    impl rt::fuzz::FuzzType for owned::Room {
-        const NAME: &'static str = "example.recursive.Room";
-        const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Room<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Room {
-                name: g.text(32)?,
-                gateway: g.opt(|g| g.boxed())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(true);
+    rt::fuzz_type! {
+        owned::Room: "example.recursive.Room", Room<'a>, cycle true, unknown unknown_fields;
+        generate(g) owned::Room {
+            name: g.text(32)?,
+            gateway: g.opt(|g| g.boxed())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.name), 32, "Room.name");
             a.nested(self.gateway.as_deref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(true);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Room);
-
-    impl rt::fuzz::FuzzType for owned::Gateway {
-        const NAME: &'static str = "example.recursive.Gateway";
-        const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Gateway<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Gateway {
-                address: g.fixed()?,
-                location: g.opt(|g| g.boxed())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(true);
+    rt::fuzz_type! {
+        owned::Gateway: "example.recursive.Gateway", Gateway<'a>, cycle true, unknown unknown_fields;
+        generate(g) owned::Gateway {
+            address: g.fixed()?,
+            location: g.opt(|g| g.boxed())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.nested(self.location.as_deref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(true);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Gateway);
-
-    impl rt::fuzz::FuzzType for owned::DisplayMenu {
-        const NAME: &'static str = "example.recursive.DisplayMenu";
-        const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = DisplayMenu<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::DisplayMenu {
-                label: g.text(32)?,
-                children: g.items(16, |g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(true);
+    rt::fuzz_type! {
+        owned::DisplayMenu: "example.recursive.DisplayMenu", DisplayMenu<'a>, cycle true, unknown unknown_fields;
+        generate(g) owned::DisplayMenu {
+            label: g.text(32)?,
+            children: g.items(16, |g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.label), 32, "DisplayMenu.label");
-            a.items(Some(&self.children), 16, "DisplayMenu.children", |a, v| {
-                a.nested(Some(v))
-            });
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(true);
+            a.items(Some(&self.children), 16, "DisplayMenu.children", |a, v| a.nested(Some(v)));
         }
     }
-
-    rt::fuzz::arbitrary!(owned::DisplayMenu);
 }

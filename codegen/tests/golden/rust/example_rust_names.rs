@@ -100,9 +100,9 @@ impl<'a> Option_<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 4;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-    /// - `some`: `None`,
-    /// - no unknown fields.
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
+    /// - `some`: `None`.
     pub const fn new() -> Self {
         Self {
             some: None,
@@ -173,12 +173,7 @@ impl<'a> rt::Message<'a> for Option_<'a> {
     }
 }
 
-impl Default for Option_<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Option_<'_>);
 
 /// Named like `Box`, holding a `Result`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -193,9 +188,9 @@ impl<'a> Box_<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 5;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-    /// - `inner`: `None`,
-    /// - no unknown fields.
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
+    /// - `inner`: `None`.
     pub const fn new() -> Self {
         Self {
             inner: None,
@@ -267,12 +262,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
     }
 }
 
-impl Default for Box_<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Box_<'_>);
 
 /// Named like `Vec`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -662,30 +652,25 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 56;
-
     /// The schema's default of `self_`: its value when an encoding leaves the field out.
     pub const DEFAULT_SELF: u8 = 0;
-
     /// The schema's default of `super_`: its value when an encoding leaves the field out.
     pub const DEFAULT_SUPER: u8 = 0;
-
     /// The schema's default of `crate_`: its value when an encoding leaves the field out.
     pub const DEFAULT_CRATE: u8 = 0;
-
     /// The schema's default of `r#type`: its value when an encoding leaves the field out.
     pub const DEFAULT_TYPE: u8 = 0;
-
     /// The schema's default of `which`: its value when an encoding leaves the field out.
     pub const DEFAULT_WHICH: Which = Which::Self_;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
     /// - `self_`: [`Self::DEFAULT_SELF`] (`0`),
     /// - `super_`: [`Self::DEFAULT_SUPER`] (`0`),
     /// - `crate_`: [`Self::DEFAULT_CRATE`] (`0`),
     /// - `r#type`: [`Self::DEFAULT_TYPE`] (`0`),
     /// - `which`: [`Self::DEFAULT_WHICH`] (`Which::Self_`),
-    /// - `r#match`, `option`, `vec`, `string`, `r#box`: `None`,
-    /// - no unknown fields.
+    /// - `r#match`, `option`, `vec`, `string`, `r#box`: `None`.
     pub const fn new() -> Self {
         Self {
             self_: Self::DEFAULT_SELF,
@@ -934,105 +919,16 @@ impl<'a> rt::Message<'a> for Fields<'a> {
     }
 }
 
-impl Default for Fields<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Fields<'_>);
 
 rt::cfg_alloc! {
-    impl<'a> rt::IntoOwned for Result_<'a> {
-        type Owned = owned::Result_;
-        fn into_owned(self) -> owned::Result_ {
-            owned::Result_ {
-                ok: self.ok,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Option_<'a> {
-        type Owned = owned::Option_;
-        fn into_owned(self) -> owned::Option_ {
-            owned::Option_ {
-                some: self.some,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Box_<'a> {
-        type Owned = owned::Box_;
-        fn into_owned(self) -> owned::Box_ {
-            owned::Box_ {
-                inner: rt::IntoOwned::into_owned(self.inner),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Vec_<'a> {
-        type Owned = owned::Vec_;
-        fn into_owned(self) -> owned::Vec_ {
-            owned::Vec_ {
-                items: rt::IntoOwned::into_owned(self.items),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for String_<'a> {
-        type Owned = owned::String_;
-        fn into_owned(self) -> owned::String_ {
-            owned::String_ {
-                text: rt::IntoOwned::into_owned(self.text),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl rt::IntoOwned for Which {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for Pick<'a> {
-        type Owned = owned::Pick;
-        fn into_owned(self) -> owned::Pick {
-            match self {
-                Self::Self_ => owned::Pick::Self_,
-                Self::Crate(v) => owned::Pick::Crate(v),
-                Self::Super(v) => owned::Pick::Super(rt::IntoOwned::into_owned(v)),
-                Self::Type(v) => owned::Pick::Type(v),
-                Self::Async => owned::Pick::Async,
-                Self::Unrecognized { key, value } => owned::Pick::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Fields<'a> {
-        type Owned = owned::Fields;
-        fn into_owned(self) -> owned::Fields {
-            owned::Fields {
-                self_: self.self_,
-                super_: self.super_,
-                crate_: self.crate_,
-                r#type: self.r#type,
-                r#match: rt::IntoOwned::into_owned(self.r#match),
-                option: rt::IntoOwned::into_owned(self.option),
-                vec: rt::IntoOwned::into_owned(self.vec),
-                string: rt::IntoOwned::into_owned(self.string),
-                r#box: rt::IntoOwned::into_owned(self.r#box),
-                which: self.which,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
+    rt::owned_enum!(Which);
 
     /// Owned counterparts of the types of package `example.rust_names`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -1044,172 +940,79 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use rt::{AsBorrowed as _, Message as _};
 
-        /// A message named like a prelude type.
-        ///
-        /// The owned form of [`super::Result_`].
+        /// The owned form of [`super::Result_`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Result_ {
-            /// Whether it worked.
             pub ok: bool,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Result_ {
-            /// A value from its fields, in declaration order, with no unknown fields.
-            pub const fn new(ok: bool) -> Self {
-                Self {
-                    ok,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Result_::new`] made owned.
+            pub fn new(ok: bool) -> Self {
+                rt::IntoOwned::into_owned(super::Result_::new(ok))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Result_<'a>> for Result_ {
-            fn as_borrowed(&'a self) -> super::Result_<'a> {
-                super::Result_ {
-                    ok: self.ok.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Result_ { ok } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Result_ {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Result_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Result_::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Result_::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Named like `Option`.
-        ///
-        /// The owned form of [`super::Option_`].
+        /// The owned form of [`super::Option_`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Option_ {
-            /// An optional value.
             pub some: Option<u8>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Option_ {
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `some`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    some: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Option_::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Option_::new())
             }
         }
 
-        impl Default for Option_ {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Option_);
 
-        impl<'a> rt::AsBorrowed<'a, super::Option_<'a>> for Option_ {
-            fn as_borrowed(&'a self) -> super::Option_<'a> {
-                super::Option_ {
-                    some: self.some.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Option_ { some } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Option_ {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Option_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Option_::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Option_::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Named like `Box`, holding a `Result`.
-        ///
-        /// The owned form of [`super::Box_`].
+        /// The owned form of [`super::Box_`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Box_ {
-            /// The inner value.
             pub inner: Option<Result_>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Box_ {
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `inner`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    inner: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Box_::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Box_::new())
             }
         }
 
-        impl Default for Box_ {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Box_);
 
-        impl<'a> rt::AsBorrowed<'a, super::Box_<'a>> for Box_ {
-            fn as_borrowed(&'a self) -> super::Box_<'a> {
-                super::Box_ {
-                    inner: self.inner.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Box_ { inner } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Box_ {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Box_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Box_::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Box_::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Named like `Vec`.
-        ///
-        /// The owned form of [`super::Vec_`].
+        /// The owned form of [`super::Vec_`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Vec_ {
-            /// Items.
             pub items: rt::alloc::vec::Vec<u8>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Vec_ {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::Vec_::new`] sets them.
             pub const fn new(items: rt::alloc::vec::Vec<u8>) -> Self {
                 Self {
                     items,
@@ -1218,43 +1021,20 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Vec_<'a>> for Vec_ {
-            fn as_borrowed(&'a self) -> super::Vec_<'a> {
-                super::Vec_ {
-                    items: self.items.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Vec_ { items } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Vec_ {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Vec_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Vec_::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Vec_::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Named like `String`.
-        ///
-        /// The owned form of [`super::String_`].
+        /// The owned form of [`super::String_`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct String_ {
-            /// Text.
             pub text: rt::alloc::string::String,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl String_ {
-            /// A value from its fields, in declaration order, with no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::String_::new`] sets them.
             pub const fn new(text: rt::alloc::string::String) -> Self {
                 Self {
                     text,
@@ -1263,111 +1043,45 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::String_<'a>> for String_ {
-            fn as_borrowed(&'a self) -> super::String_<'a> {
-                super::String_ {
-                    text: self.text.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for String_ {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::String_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::String_::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::String_::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_message!(String_ { text } unknown_fields, through_borrowed);
 
         pub use super::Which;
 
-        /// Union variants named after keywords.
-        ///
-        /// The owned form of [`super::Pick`].
+        /// The owned form of [`super::Pick`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum Pick {
-            /// `self`.
             Self_,
-            /// `crate`.
             Crate(u8),
-            /// `super`.
             Super(Result_),
-            /// `type`.
             Type(Which),
-            /// `async`.
             Async,
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Pick<'a>> for Pick {
-            fn as_borrowed(&'a self) -> super::Pick<'a> {
-                match self {
-                    Self::Self_ => super::Pick::Self_,
-                    Self::Crate(v) => super::Pick::Crate(v.as_borrowed()),
-                    Self::Super(v) => super::Pick::Super(v.as_borrowed()),
-                    Self::Type(v) => super::Pick::Type(v.as_borrowed()),
-                    Self::Async => super::Pick::Async,
-                    Self::Unrecognized { key, value } => {
-                        super::Pick::Unrecognized { key: *key, value }
-                    }
-                }
-            }
-        }
+        rt::owned_union!(Pick {
+            Crate(..), Super(..), Type(..),
+            ; Self_, Async,
+        } Unrecognized, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Pick {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Pick::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Pick::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Pick::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// Fields named after keywords, and defaults that name escaped enum values.
-        ///
-        /// The owned form of [`super::Fields`].
+        /// The owned form of [`super::Fields`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Fields {
-            /// `self`.
             pub self_: u8,
-            /// `super`.
             pub super_: u8,
-            /// `crate`.
             pub crate_: u8,
-            /// `type`.
             pub r#type: u8,
-            /// `match`.
             pub r#match: Option<Pick>,
-            /// A prelude name as a type.
             pub option: Option<Option_>,
-            /// Another.
             pub vec: Option<Vec_>,
-            /// Another.
             pub string: Option<String_>,
-            /// Another.
             pub r#box: Option<Box_>,
-            /// A default that is the enum value `Self`.
             pub which: Which,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1376,83 +1090,26 @@ rt::cfg_alloc! {
         impl Fields {
             /// The schema's default of `self_`: its value when an encoding leaves the field out.
             pub const DEFAULT_SELF: u8 = super::Fields::DEFAULT_SELF;
-
             /// The schema's default of `super_`: its value when an encoding leaves the field out.
             pub const DEFAULT_SUPER: u8 = super::Fields::DEFAULT_SUPER;
-
             /// The schema's default of `crate_`: its value when an encoding leaves the field out.
             pub const DEFAULT_CRATE: u8 = super::Fields::DEFAULT_CRATE;
-
             /// The schema's default of `r#type`: its value when an encoding leaves the field out.
             pub const DEFAULT_TYPE: u8 = super::Fields::DEFAULT_TYPE;
-
             /// The schema's default of `which`: its value when an encoding leaves the field out.
             pub const DEFAULT_WHICH: Which = super::Fields::DEFAULT_WHICH;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `self_`: [`Self::DEFAULT_SELF`] (`0`),
-            /// - `super_`: [`Self::DEFAULT_SUPER`] (`0`),
-            /// - `crate_`: [`Self::DEFAULT_CRATE`] (`0`),
-            /// - `r#type`: [`Self::DEFAULT_TYPE`] (`0`),
-            /// - `which`: [`Self::DEFAULT_WHICH`] (`Which::Self_`),
-            /// - `r#match`, `option`, `vec`, `string`, `r#box`: `None`,
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    self_: Self::DEFAULT_SELF,
-                    super_: Self::DEFAULT_SUPER,
-                    crate_: Self::DEFAULT_CRATE,
-                    r#type: Self::DEFAULT_TYPE,
-                    r#match: None,
-                    option: None,
-                    vec: None,
-                    string: None,
-                    r#box: None,
-                    which: Self::DEFAULT_WHICH,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Fields::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Fields::new())
             }
         }
 
-        impl Default for Fields {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Fields);
 
-        impl<'a> rt::AsBorrowed<'a, super::Fields<'a>> for Fields {
-            fn as_borrowed(&'a self) -> super::Fields<'a> {
-                super::Fields {
-                    self_: self.self_.as_borrowed(),
-                    super_: self.super_.as_borrowed(),
-                    crate_: self.crate_.as_borrowed(),
-                    r#type: self.r#type.as_borrowed(),
-                    r#match: self.r#match.as_borrowed(),
-                    option: self.option.as_borrowed(),
-                    vec: self.vec.as_borrowed(),
-                    string: self.string.as_borrowed(),
-                    r#box: self.r#box.as_borrowed(),
-                    which: self.which.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
-
-        impl<'a> rt::Message<'a> for Fields {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Fields::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Fields::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Fields::encode_to(&self.as_borrowed(), w)
-            }
-        }
+        rt::owned_message!(Fields {
+            self_, super_, crate_, r#type, r#match, option, vec, string, r#box, which,
+        } unknown_fields, through_borrowed);
     }
 }
 
@@ -1507,221 +1164,106 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for owned::Result_ {
-        const NAME: &'static str = "example.rust_names.Result";
-        const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Result_<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Result_ {
-                ok: g.bool()?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::Result_: "example.rust_names.Result", Result_<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Result_ {
+            ok: g.bool()?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::Result_);
-
-    impl rt::fuzz::FuzzType for owned::Option_ {
-        const NAME: &'static str = "example.rust_names.Option";
-        const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Option_<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Option_ {
-                some: g.opt(|g| g.int(0, 255))?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
-        }
+    rt::fuzz_type! {
+        owned::Option_: "example.rust_names.Option", Option_<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Option_ {
+            some: g.opt(|g| g.int(0, 255))?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {}
     }
 
-    rt::fuzz::arbitrary!(owned::Option_);
-
-    impl rt::fuzz::FuzzType for owned::Box_ {
-        const NAME: &'static str = "example.rust_names.Box";
-        const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Box_<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Box_ {
-                inner: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Box_: "example.rust_names.Box", Box_<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Box_ {
+            inner: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
             a.nested(self.inner.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Box_);
-
-    impl rt::fuzz::FuzzType for owned::Vec_ {
-        const NAME: &'static str = "example.rust_names.Vec";
-        const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Vec_<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Vec_ {
-                items: g.items(4, |g| g.int(0, 255))?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Vec_: "example.rust_names.Vec", Vec_<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Vec_ {
+            items: g.items(4, |g| g.int(0, 255))?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.items), 4, "Vec.items");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Vec_);
-
-    impl rt::fuzz::FuzzType for owned::String_ {
-        const NAME: &'static str = "example.rust_names.String";
-        const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = String_<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::String_ {
-                text: g.text(8)?,
-                unknown_fields: g.unknown_fields(&[0])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::String_: "example.rust_names.String", String_<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::String_ {
+            text: g.text(8)?,
+            unknown_fields: g.unknown_fields(&[0])?,
+        };
+        audit(self, a) {
             a.len(Some(&self.text), 8, "String.text");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::String_);
+    rt::fuzz_type!(Which: "example.rust_names.Which", numbers [0, 1, 2], other Unrecognized);
 
-    impl rt::fuzz::FuzzType for Which {
-        const NAME: &'static str = "example.rust_names.Which";
-        const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Which;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
+    rt::fuzz_type! {
+        owned::Pick: "example.rust_names.Pick", Pick<'a>, cycle false;
+        generate(g) match g.variant(5, 0)? {
+            0 => owned::Pick::Self_,
+            1 => owned::Pick::Crate(g.int(0, 255)?),
+            2 => owned::Pick::Super(g.nested()?),
+            3 => owned::Pick::Type(g.nested()?),
+            4 => owned::Pick::Async,
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
+                owned::Pick::Unrecognized { key, value }
             }
-        }
-    }
-
-    rt::fuzz::arbitrary!(Which);
-
-    impl rt::fuzz::FuzzType for owned::Pick {
-        const NAME: &'static str = "example.rust_names.Pick";
-        const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Pick<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(5, 0)? {
-                0 => owned::Pick::Self_,
-                1 => owned::Pick::Crate(g.int(0, 255)?),
-                2 => owned::Pick::Super(g.nested()?),
-                3 => owned::Pick::Type(g.nested()?),
-                4 => owned::Pick::Async,
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3, 4])?;
-                    owned::Pick::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+        };
+        audit(self, a) {
             match self {
                 Self::Self_ => {}
                 Self::Crate(_) => {}
                 Self::Super(v) => a.nested(Some(v)),
                 Self::Type(v) => a.nested(Some(v)),
                 Self::Async => {}
-                Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
-                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3, 4]),
             }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Pick);
-
-    impl rt::fuzz::FuzzType for owned::Fields {
-        const NAME: &'static str = "example.rust_names.Fields";
-        const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Fields<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Fields {
-                self_: g.int(0, 255)?,
-                super_: g.int(0, 255)?,
-                crate_: g.int(0, 255)?,
-                r#type: g.int(0, 255)?,
-                r#match: g.opt(|g| g.nested())?,
-                option: g.opt(|g| g.nested())?,
-                vec: g.opt(|g| g.nested())?,
-                string: g.opt(|g| g.nested())?,
-                r#box: g.opt(|g| g.nested())?,
-                which: g.nested()?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Fields: "example.rust_names.Fields", Fields<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Fields {
+            self_: g.int(0, 255)?,
+            super_: g.int(0, 255)?,
+            crate_: g.int(0, 255)?,
+            r#type: g.int(0, 255)?,
+            r#match: g.opt(|g| g.nested())?,
+            option: g.opt(|g| g.nested())?,
+            vec: g.opt(|g| g.nested())?,
+            string: g.opt(|g| g.nested())?,
+            r#box: g.opt(|g| g.nested())?,
+            which: g.nested()?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
+        };
+        audit(self, a) {
             a.nested(self.r#match.as_ref());
             a.nested(self.option.as_ref());
             a.nested(self.vec.as_ref());
             a.nested(self.string.as_ref());
             a.nested(self.r#box.as_ref());
             a.nested(Some(&self.which));
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
-
-    rt::fuzz::arbitrary!(owned::Fields);
 }

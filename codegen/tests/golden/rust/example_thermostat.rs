@@ -96,17 +96,15 @@ pub struct Setpoints<'a> {
 impl<'a> Setpoints<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 9;
-
     /// The schema's default of `heat`: its value when an encoding leaves the field out.
     pub const DEFAULT_HEAT: i16 = 2000;
-
     /// The schema's default of `cool`: its value when an encoding leaves the field out.
     pub const DEFAULT_COOL: i16 = 2600;
 
-    /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
+    /// A value with no unknown fields and every field as an encoding that leaves it out decodes
+    /// (also [`Default`]):
     /// - `heat`: [`Self::DEFAULT_HEAT`] (`2000`),
-    /// - `cool`: [`Self::DEFAULT_COOL`] (`2600`),
-    /// - no unknown fields.
+    /// - `cool`: [`Self::DEFAULT_COOL`] (`2600`).
     pub const fn new() -> Self {
         Self {
             heat: Self::DEFAULT_HEAT,
@@ -211,12 +209,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
     }
 }
 
-impl Default for Setpoints<'_> {
-    /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-    fn default() -> Self {
-        Self::new()
-    }
-}
+rt::default_is_new!(Setpoints<'_>);
 
 /// One entry of the weekly schedule: from `start` on the given days, use these setpoints.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -237,10 +230,9 @@ impl<'a> ScheduleEntry<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 23;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `mode`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `mode`: `None`.
     pub const fn new(
         days: u8,
         start: super::example_core::TimeOfDay<'a>,
@@ -369,10 +361,9 @@ impl<'a> WeeklySchedule<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 709;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `name`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `name`: `None`.
     pub const fn new(
         entries: rt::Array<'a, ScheduleEntry<'a>>,
         updated_at: super::example_core::Timestamp,
@@ -494,10 +485,9 @@ impl<'a> Reading<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 13;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
-    /// - `humidity`, `outdoor`: `None`,
-    /// - no unknown fields.
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
+    /// - `humidity`, `outdoor`: `None`.
     pub const fn new(temperature: super::example_core::Centidegrees) -> Self {
         Self {
             temperature,
@@ -623,23 +613,19 @@ pub struct ThermostatState<'a> {
 impl<'a> ThermostatState<'a> {
     /// Largest encoding in bytes of a value built from the schema (unknown fields add theirs).
     pub const MAX_ENCODED_SIZE: usize = 810;
-
     /// The schema's default of `mode`: its value when an encoding leaves the field out.
     pub const DEFAULT_MODE: Mode = Mode::Auto;
-
     /// The schema's default of `running`: its value when an encoding leaves the field out.
     pub const DEFAULT_RUNNING: bool = false;
-
     /// The schema's default of `hold`: its value when an encoding leaves the field out.
     pub const DEFAULT_HOLD: bool = false;
 
-    /// A value from its required fields, in declaration order, and every other field as an
-    /// encoding that leaves it out decodes:
+    /// A value from its required fields, in declaration order, no unknown fields, and every other
+    /// field as an encoding that leaves it out decodes:
     /// - `mode`: [`Self::DEFAULT_MODE`] (`Mode::Auto`),
     /// - `running`: [`Self::DEFAULT_RUNNING`] (`false`),
     /// - `hold`: [`Self::DEFAULT_HOLD`] (`false`),
-    /// - `diagnostics`, `schedule`: `None`,
-    /// - no unknown fields.
+    /// - `diagnostics`, `schedule`: `None`.
     pub const fn new(setpoints: Setpoints<'a>, reading: Reading<'a>) -> Self {
         Self {
             mode: Self::DEFAULT_MODE,
@@ -928,96 +914,13 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
 }
 
 rt::cfg_alloc! {
-    impl rt::IntoOwned for Mode {
-        type Owned = Self;
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-    impl<'a> rt::IntoOwned for Setpoints<'a> {
-        type Owned = owned::Setpoints;
-        fn into_owned(self) -> owned::Setpoints {
-            owned::Setpoints {
-                heat: self.heat,
-                cool: self.cool,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for ScheduleEntry<'a> {
-        type Owned = owned::ScheduleEntry;
-        fn into_owned(self) -> owned::ScheduleEntry {
-            owned::ScheduleEntry {
-                days: self.days,
-                start: rt::IntoOwned::into_owned(self.start),
-                setpoints: rt::IntoOwned::into_owned(self.setpoints),
-                mode: self.mode,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for WeeklySchedule<'a> {
-        type Owned = owned::WeeklySchedule;
-        fn into_owned(self) -> owned::WeeklySchedule {
-            owned::WeeklySchedule {
-                entries: rt::IntoOwned::into_owned(self.entries),
-                name: rt::IntoOwned::into_owned(self.name),
-                updated_at: self.updated_at,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for Reading<'a> {
-        type Owned = owned::Reading;
-        fn into_owned(self) -> owned::Reading {
-            owned::Reading {
-                temperature: self.temperature,
-                humidity: self.humidity,
-                outdoor: self.outdoor,
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for ThermostatState<'a> {
-        type Owned = owned::ThermostatState;
-        fn into_owned(self) -> owned::ThermostatState {
-            owned::ThermostatState {
-                mode: self.mode,
-                setpoints: rt::IntoOwned::into_owned(self.setpoints),
-                reading: rt::IntoOwned::into_owned(self.reading),
-                running: self.running,
-                hold: self.hold,
-                diagnostics: rt::IntoOwned::into_owned(self.diagnostics),
-                schedule: rt::IntoOwned::into_owned(self.schedule),
-                unknown_fields: self.unknown_fields.owned(Self::KNOWN_KEYS),
-            }
-        }
-    }
-    impl<'a> rt::IntoOwned for ThermostatCommand<'a> {
-        type Owned = owned::ThermostatCommand;
-        fn into_owned(self) -> owned::ThermostatCommand {
-            match self {
-                Self::SetMode(v) => owned::ThermostatCommand::SetMode(v),
-                Self::SetSetpoints(v) => {
-                    owned::ThermostatCommand::SetSetpoints(rt::IntoOwned::into_owned(v))
-                }
-                Self::SetSchedule(v) => {
-                    owned::ThermostatCommand::SetSchedule(rt::IntoOwned::into_owned(v))
-                }
-                Self::ResumeSchedule => owned::ThermostatCommand::ResumeSchedule,
-                Self::Unrecognized { key, value } => owned::ThermostatCommand::Unrecognized {
-                    key,
-                    value: rt::IntoOwned::into_owned(value),
-                },
-            }
-        }
-    }
+    rt::owned_enum!(Mode);
 
     /// Owned counterparts of the types of package `example.thermostat`, for applications that
     /// keep messages (feature `alloc` of `iotp2p-codec`).
     ///
-    /// Each message and union has a type of the same name here that owns its data: `String`
-    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// Each message and union has a type of the same name here that owns its data (its fields
+    /// and variants are the borrowed type's, documented there): `String` for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
     /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
@@ -1031,14 +934,12 @@ rt::cfg_alloc! {
 
         pub use super::Mode;
 
-        /// The two setpoints that bound the comfort band.
-        ///
-        /// The owned form of [`super::Setpoints`].
+        /// The owned form of [`super::Setpoints`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Setpoints {
-            /// Heat when the room is colder than this (5.00 to 30.00 °C).
             pub heat: i16,
-            /// Cool when the room is warmer than this (16.00 to 35.00 °C).
             pub cool: i16,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1047,77 +948,34 @@ rt::cfg_alloc! {
         impl Setpoints {
             /// The schema's default of `heat`: its value when an encoding leaves the field out.
             pub const DEFAULT_HEAT: i16 = super::Setpoints::DEFAULT_HEAT;
-
             /// The schema's default of `cool`: its value when an encoding leaves the field out.
             pub const DEFAULT_COOL: i16 = super::Setpoints::DEFAULT_COOL;
 
-            /// A value with every field as an encoding that leaves it out decodes (also [`Default`]):
-            /// - `heat`: [`Self::DEFAULT_HEAT`] (`2000`),
-            /// - `cool`: [`Self::DEFAULT_COOL`] (`2600`),
-            /// - no unknown fields.
-            pub const fn new() -> Self {
-                Self {
-                    heat: Self::DEFAULT_HEAT,
-                    cool: Self::DEFAULT_COOL,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Setpoints::new`] made owned.
+            pub fn new() -> Self {
+                rt::IntoOwned::into_owned(super::Setpoints::new())
             }
         }
 
-        impl Default for Setpoints {
-            /// [`Self::new()`]: every field as an encoding that leaves it out decodes.
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        rt::default_is_new!(Setpoints);
 
-        impl<'a> rt::AsBorrowed<'a, super::Setpoints<'a>> for Setpoints {
-            fn as_borrowed(&'a self) -> super::Setpoints<'a> {
-                super::Setpoints {
-                    heat: self.heat.as_borrowed(),
-                    cool: self.cool.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Setpoints { heat, cool } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Setpoints {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Setpoints::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Setpoints::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Setpoints::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// One entry of the weekly schedule: from `start` on the given days, use these setpoints.
-        ///
-        /// The owned form of [`super::ScheduleEntry`].
+        /// The owned form of [`super::ScheduleEntry`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct ScheduleEntry {
-            /// Days of the week as a bit set: bit 0 is Monday, bit 6 is Sunday.
             pub days: u8,
-            /// When the entry starts; it lasts until the next entry starts.
             pub start: super::super::example_core::owned::TimeOfDay,
-            /// Setpoints while the entry is active.
             pub setpoints: Setpoints,
-            /// Mode while the entry is active; absent keeps the current mode.
             pub mode: Option<Mode>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl ScheduleEntry {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `mode`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::ScheduleEntry::new`] sets them.
             pub const fn new(
                 days: u8,
                 start: super::super::example_core::owned::TimeOfDay,
@@ -1133,53 +991,24 @@ rt::cfg_alloc! {
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::ScheduleEntry<'a>> for ScheduleEntry {
-            fn as_borrowed(&'a self) -> super::ScheduleEntry<'a> {
-                super::ScheduleEntry {
-                    days: self.days.as_borrowed(),
-                    start: self.start.as_borrowed(),
-                    setpoints: self.setpoints.as_borrowed(),
-                    mode: self.mode.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(ScheduleEntry {
+            days, start, setpoints, mode,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for ScheduleEntry {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::ScheduleEntry::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::ScheduleEntry::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::ScheduleEntry::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The weekly schedule: at most 28 entries (four a day), bound from the package default.
-        ///
-        /// The owned form of [`super::WeeklySchedule`].
+        /// The owned form of [`super::WeeklySchedule`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct WeeklySchedule {
-            /// Entries, in any order; the thermostat sorts them.
             pub entries: rt::alloc::vec::Vec<ScheduleEntry>,
-            /// A name for the schedule ("Winter", "Holidays"), bound from the package default.
             pub name: Option<rt::alloc::string::String>,
-            /// When the schedule was last edited.
             pub updated_at: super::super::example_core::owned::Timestamp,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl WeeklySchedule {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `name`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::WeeklySchedule::new`] sets them.
             pub const fn new(
                 entries: rt::alloc::vec::Vec<ScheduleEntry>,
                 updated_at: super::super::example_core::owned::Timestamp,
@@ -1193,34 +1022,18 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(WeeklySchedule {
+            entries, name, updated_at,
+        } unknown_fields, own_encoder);
+
         impl WeeklySchedule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 2 + usize::from(self.name.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for WeeklySchedule {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::WeeklySchedule::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.entries;
-                len += 1
-                    + rt::head_len(v.len() as u64)
-                    + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                if let Some(v) = &self.name {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.updated_at;
-                len += 1 + rt::head_len(*v);
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1244,80 +1057,40 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A reading of the room's sensors.
-        ///
-        /// The owned form of [`super::Reading`].
+        /// The owned form of [`super::Reading`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct Reading {
-            /// Room temperature.
             pub temperature: super::super::example_core::owned::Centidegrees,
-            /// Relative humidity, when the thermostat has a humidity sensor.
             pub humidity: Option<super::super::example_core::owned::Humidity>,
-            /// Outdoor temperature, when known from a weather service.
             pub outdoor: Option<super::super::example_core::owned::Centidegrees>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
         impl Reading {
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `humidity`, `outdoor`: `None`,
-            /// - no unknown fields.
-            pub const fn new(temperature: super::super::example_core::owned::Centidegrees) -> Self {
-                Self {
-                    temperature,
-                    humidity: None,
-                    outdoor: None,
-                    unknown_fields: rt::OwnedUnknownFields::new(),
-                }
+            /// [`super::Reading::new`] made owned.
+            pub fn new(temperature: super::super::example_core::owned::Centidegrees) -> Self {
+                rt::IntoOwned::into_owned(super::Reading::new(temperature))
             }
         }
 
-        impl<'a> rt::AsBorrowed<'a, super::Reading<'a>> for Reading {
-            fn as_borrowed(&'a self) -> super::Reading<'a> {
-                super::Reading {
-                    temperature: self.temperature.as_borrowed(),
-                    humidity: self.humidity.as_borrowed(),
-                    outdoor: self.outdoor.as_borrowed(),
-                    unknown_fields: self.unknown_fields.as_borrowed(),
-                }
-            }
-        }
+        rt::owned_message!(Reading {
+            temperature, humidity, outdoor,
+        } unknown_fields, through_borrowed);
 
-        impl<'a> rt::Message<'a> for Reading {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::Reading::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                super::Reading::encoded_len(&self.as_borrowed())
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                super::Reading::encode_to(&self.as_borrowed(), w)
-            }
-        }
-
-        /// The state a thermostat reports.
-        ///
-        /// The owned form of [`super::ThermostatState`].
+        /// The owned form of [`super::ThermostatState`], documented there field by field: the same
+        /// fields, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub struct ThermostatState {
-            /// The mode the user selected.
             pub mode: Mode,
-            /// The setpoints in force now (from the schedule or a manual override).
             pub setpoints: Setpoints,
-            /// The latest sensor reading.
             pub reading: Reading,
-            /// Whether the heating or cooling is running at this moment.
             pub running: bool,
-            /// Whether a manual override is holding the schedule.
             pub hold: bool,
-            /// Opaque vendor diagnostics, bound from the package default (64 bytes).
             pub diagnostics: Option<rt::alloc::vec::Vec<u8>>,
-            /// The schedule in force.
             pub schedule: Option<WeeklySchedule>,
             /// Fields this schema version does not define, kept so that re-encoding is exact.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -1326,20 +1099,12 @@ rt::cfg_alloc! {
         impl ThermostatState {
             /// The schema's default of `mode`: its value when an encoding leaves the field out.
             pub const DEFAULT_MODE: Mode = super::ThermostatState::DEFAULT_MODE;
-
             /// The schema's default of `running`: its value when an encoding leaves the field out.
             pub const DEFAULT_RUNNING: bool = super::ThermostatState::DEFAULT_RUNNING;
-
             /// The schema's default of `hold`: its value when an encoding leaves the field out.
             pub const DEFAULT_HOLD: bool = super::ThermostatState::DEFAULT_HOLD;
 
-            /// A value from its required fields, in declaration order, and every other field as an
-            /// encoding that leaves it out decodes:
-            /// - `mode`: [`Self::DEFAULT_MODE`] (`Mode::Auto`),
-            /// - `running`: [`Self::DEFAULT_RUNNING`] (`false`),
-            /// - `hold`: [`Self::DEFAULT_HOLD`] (`false`),
-            /// - `diagnostics`, `schedule`: `None`,
-            /// - no unknown fields.
+            /// A value from its required fields, in order; the others as [`super::ThermostatState::new`] sets them.
             pub const fn new(setpoints: Setpoints, reading: Reading) -> Self {
                 Self {
                     mode: Self::DEFAULT_MODE,
@@ -1354,6 +1119,10 @@ rt::cfg_alloc! {
             }
         }
 
+        rt::owned_message!(ThermostatState {
+            mode, setpoints, reading, running, hold, diagnostics, schedule,
+        } unknown_fields, own_encoder);
+
         impl ThermostatState {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1365,40 +1134,9 @@ rt::cfg_alloc! {
                     + usize::from(self.diagnostics.is_some())
                     + usize::from(self.schedule.is_some())
             }
-        }
 
-        impl<'a> rt::Message<'a> for ThermostatState {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::ThermostatState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
-
-            fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.mode;
-                if self.mode.to_u32() != 3 {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                let v = &self.setpoints;
-                len += 1 + v.encoded_len();
-                let v = &self.reading;
-                len += 1 + v.encoded_len();
-                if self.running {
-                    len += 1 + 1;
-                }
-                if self.hold {
-                    len += 1 + 1;
-                }
-                if let Some(v) = &self.diagnostics {
-                    len += 2 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.schedule {
-                    len += 2 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1434,46 +1172,29 @@ rt::cfg_alloc! {
             }
         }
 
-        /// A command a thermostat accepts.
-        ///
-        /// The owned form of [`super::ThermostatCommand`].
+        /// The owned form of [`super::ThermostatCommand`], documented there variant by variant: the
+        /// same variants, owning their data.
         #[derive(Clone, Debug, PartialEq)]
+        #[allow(missing_docs)]
         pub enum ThermostatCommand {
-            /// Select a mode.
             SetMode(Mode),
-            /// Override the setpoints until the next schedule entry.
             SetSetpoints(Setpoints),
-            /// Replace the weekly schedule.
             SetSchedule(WeeklySchedule),
-            /// Cancel a manual override and resume the schedule.
             ResumeSchedule,
-            /// A variant this version of the schema does not define; kept so that it is forwarded
-            /// unchanged.
             Unrecognized {
-                /// The variant's key.
                 key: u64,
-                /// The variant's value, still encoded (one canonical data item).
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
 
-        impl<'a> rt::Message<'a> for ThermostatCommand {
-            /// Decodes with the borrowed form and copies the value.
-            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-                super::ThermostatCommand::decode_from(r, depth).map(rt::IntoOwned::into_owned)
-            }
+        rt::owned_union!(ThermostatCommand {
+            SetMode(..), SetSetpoints(..), SetSchedule(..),
+            ; ResumeSchedule,
+        } Unrecognized, own_encoder);
 
-            fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::SetMode(v) => 1 + rt::head_len(v.to_u32() as u64),
-                    Self::SetSetpoints(v) => 1 + v.encoded_len(),
-                    Self::SetSchedule(v) => 1 + v.encoded_len(),
-                    Self::ResumeSchedule => 1 + 1,
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        impl ThermostatCommand {
+            /// The owned form's encoder (its `rt::Message::encode_to`).
+            fn encode_owned(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::SetMode(v) => {
@@ -1559,202 +1280,101 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    impl rt::fuzz::FuzzType for Mode {
-        const NAME: &'static str = "example.thermostat.Mode";
-        const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Mode;
+    rt::fuzz_type!(Mode: "example.thermostat.Mode", numbers [0, 1, 2, 3, 4], other Unrecognized);
 
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, _depth: u32) -> rt::fuzz::Result<Self> {
-            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            if let Self::Unrecognized(_) = self {
-                a.unknown();
-            }
-        }
-    }
-
-    rt::fuzz::arbitrary!(Mode);
-
-    impl rt::fuzz::FuzzType for owned::Setpoints {
-        const NAME: &'static str = "example.thermostat.Setpoints";
-        const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Setpoints<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Setpoints {
-                heat: g.int(500, 3000)?,
-                cool: g.int(1600, 3500)?,
-                unknown_fields: g.unknown_fields(&[0, 1])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::Setpoints: "example.thermostat.Setpoints", Setpoints<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Setpoints {
+            heat: g.int(500, 3000)?,
+            cool: g.int(1600, 3500)?,
+            unknown_fields: g.unknown_fields(&[0, 1])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.heat), 500, 3000, "Setpoints.heat");
             a.int(Some(&self.cool), 1600, 3500, "Setpoints.cool");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Setpoints);
-
-    impl rt::fuzz::FuzzType for owned::ScheduleEntry {
-        const NAME: &'static str = "example.thermostat.ScheduleEntry";
-        const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ScheduleEntry<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::ScheduleEntry {
-                days: g.int(1, 127)?,
-                start: g.nested()?,
-                setpoints: g.nested()?,
-                mode: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::ScheduleEntry: "example.thermostat.ScheduleEntry", ScheduleEntry<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::ScheduleEntry {
+            days: g.int(1, 127)?,
+            start: g.nested()?,
+            setpoints: g.nested()?,
+            mode: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
+        };
+        audit(self, a) {
             a.int(Some(&self.days), 1, 127, "ScheduleEntry.days");
             a.nested(Some(&self.start));
             a.nested(Some(&self.setpoints));
             a.nested(self.mode.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::ScheduleEntry);
-
-    impl rt::fuzz::FuzzType for owned::WeeklySchedule {
-        const NAME: &'static str = "example.thermostat.WeeklySchedule";
-        const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = WeeklySchedule<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::WeeklySchedule {
-                entries: g.items(28, |g| g.nested())?,
-                name: g.opt(|g| g.text(48))?,
-                updated_at: g.int(0, 18446744073709551615)?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.items(Some(&self.entries), 28, "WeeklySchedule.entries", |a, v| {
-                a.nested(Some(v))
-            });
+    rt::fuzz_type! {
+        owned::WeeklySchedule: "example.thermostat.WeeklySchedule", WeeklySchedule<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::WeeklySchedule {
+            entries: g.items(28, |g| g.nested())?,
+            name: g.opt(|g| g.text(48))?,
+            updated_at: g.int(0, 18446744073709551615)?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
+            a.items(Some(&self.entries), 28, "WeeklySchedule.entries", |a, v| a.nested(Some(v)));
             a.len(self.name.as_ref(), 48, "WeeklySchedule.name");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::WeeklySchedule);
-
-    impl rt::fuzz::FuzzType for owned::Reading {
-        const NAME: &'static str = "example.thermostat.Reading";
-        const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = Reading<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::Reading {
-                temperature: g.int(-27315, 32767)?,
-                humidity: g.opt(|g| g.int(0, 10000))?,
-                outdoor: g.opt(|g| g.int(-27315, 32767))?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
-            a.int(
-                Some(&self.temperature),
-                -27315,
-                32767,
-                "Reading.temperature",
-            );
+    rt::fuzz_type! {
+        owned::Reading: "example.thermostat.Reading", Reading<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::Reading {
+            temperature: g.int(-27315, 32767)?,
+            humidity: g.opt(|g| g.int(0, 10000))?,
+            outdoor: g.opt(|g| g.int(-27315, 32767))?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2])?,
+        };
+        audit(self, a) {
+            a.int(Some(&self.temperature), -27315, 32767, "Reading.temperature");
             a.int(self.humidity.as_ref(), 0, 10000, "Reading.humidity");
             a.int(self.outdoor.as_ref(), -27315, 32767, "Reading.outdoor");
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::Reading);
-
-    impl rt::fuzz::FuzzType for owned::ThermostatState {
-        const NAME: &'static str = "example.thermostat.ThermostatState";
-        const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ThermostatState<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(owned::ThermostatState {
-                mode: g.nested()?,
-                setpoints: g.nested()?,
-                reading: g.nested()?,
-                running: g.bool()?,
-                hold: g.bool()?,
-                diagnostics: g.opt(|g| g.bytes(64))?,
-                schedule: g.opt(|g| g.nested())?,
-                unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 24, 25])?,
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::ThermostatState: "example.thermostat.ThermostatState", ThermostatState<'a>, cycle false, unknown unknown_fields;
+        generate(g) owned::ThermostatState {
+            mode: g.nested()?,
+            setpoints: g.nested()?,
+            reading: g.nested()?,
+            running: g.bool()?,
+            hold: g.bool()?,
+            diagnostics: g.opt(|g| g.bytes(64))?,
+            schedule: g.opt(|g| g.nested())?,
+            unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 24, 25])?,
+        };
+        audit(self, a) {
             a.nested(Some(&self.mode));
             a.nested(Some(&self.setpoints));
             a.nested(Some(&self.reading));
             a.len(self.diagnostics.as_ref(), 64, "ThermostatState.diagnostics");
             a.nested(self.schedule.as_ref());
-            if !self.unknown_fields.is_empty() {
-                a.unknown();
-            }
-            a.leave(false);
         }
     }
 
-    rt::fuzz::arbitrary!(owned::ThermostatState);
-
-    impl rt::fuzz::FuzzType for owned::ThermostatCommand {
-        const NAME: &'static str = "example.thermostat.ThermostatCommand";
-        const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
-        type Borrowed<'a> = ThermostatCommand<'a>;
-
-        fn generate(u: &mut rt::fuzz::Unstructured<'_>, depth: u32) -> rt::fuzz::Result<Self> {
-            let g = &mut rt::fuzz::Gen::new(u, depth);
-            Ok(match g.variant(4, 3)? {
-                0 => owned::ThermostatCommand::SetMode(g.nested()?),
-                1 => owned::ThermostatCommand::SetSetpoints(g.nested()?),
-                2 => owned::ThermostatCommand::SetSchedule(g.nested()?),
-                3 => owned::ThermostatCommand::ResumeSchedule,
-                _ => {
-                    let (key, value) = g.unknown_variant(&[0, 1, 2, 3])?;
-                    owned::ThermostatCommand::Unrecognized { key, value }
-                }
-            })
-        }
-
-        fn audit(&self, a: &mut rt::fuzz::Audit) {
-            a.enter(false);
+    rt::fuzz_type! {
+        owned::ThermostatCommand: "example.thermostat.ThermostatCommand", ThermostatCommand<'a>, cycle false;
+        generate(g) match g.variant(4, 3)? {
+            0 => owned::ThermostatCommand::SetMode(g.nested()?),
+            1 => owned::ThermostatCommand::SetSetpoints(g.nested()?),
+            2 => owned::ThermostatCommand::SetSchedule(g.nested()?),
+            3 => owned::ThermostatCommand::ResumeSchedule,
+            _ => {
+                let (key, value) = g.unknown_variant(&[0, 1, 2, 3])?;
+                owned::ThermostatCommand::Unrecognized { key, value }
+            }
+        };
+        audit(self, a) {
             match self {
                 Self::SetMode(v) => a.nested(Some(v)),
                 Self::SetSetpoints(v) => a.nested(Some(v)),
@@ -1762,9 +1382,6 @@ rt::cfg_arbitrary! {
                 Self::ResumeSchedule => {}
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3]),
             }
-            a.leave(false);
         }
     }
-
-    rt::fuzz::arbitrary!(owned::ThermostatCommand);
 }
