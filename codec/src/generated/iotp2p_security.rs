@@ -497,7 +497,7 @@ impl<'a> rt::Message<'a> for Statement<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Credential(v) => {
                 w.u64(0)?;
                 v.encode_to(w)?;
@@ -518,7 +518,7 @@ impl<'a> rt::Message<'a> for Statement<'a> {
                 w.u64(4)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -669,7 +669,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.identity_key;
+        let v = &self.identity_key;
         len += 1 + v.encoded_len();
         if let Some(v) = self.address {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -690,7 +690,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.identity_key;
+        let v = &self.identity_key;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.address {
@@ -1003,7 +1003,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
-        let v = self.new_identity_key;
+        let v = &self.new_identity_key;
         len += 1 + v.encoded_len();
         if let Some(v) = self.issued_at {
             len += 1 + rt::head_len(v);
@@ -1017,7 +1017,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
         unknown.bytes(0, v, w)?;
-        let v = self.new_identity_key;
+        let v = &self.new_identity_key;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.issued_at {
@@ -1535,7 +1535,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.statement;
+        let v = &self.statement;
         len += 1 + v.encoded_len();
         let v = self.credentials;
         len += 1 + v.encoded_len();
@@ -1546,7 +1546,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.statement;
+        let v = &self.statement;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.credentials;
@@ -2975,7 +2975,7 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         let v = self.endpoints;
         len += 1 + v.encoded_len();
@@ -2986,7 +2986,7 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.endpoints;
@@ -3096,7 +3096,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             len += 1 + v.encoded_len();
         }
         if let Some(v) = self.time {
@@ -3112,7 +3112,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         let v = self.address;
         rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
         unknown.text(0, v, w)?;
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3191,7 +3191,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -3200,7 +3200,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         unknown.finish(w)?;
@@ -3568,7 +3568,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.index;
         len += 1 + rt::head_len(v as u64);
-        if let Some(v) = self.entry {
+        if let Some(v) = &self.entry {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -3580,7 +3580,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
         unknown.u32(0, u32::from(v), w)?;
-        if let Some(v) = self.entry {
+        if let Some(v) = &self.entry {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3670,7 +3670,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.new_address;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -3683,7 +3683,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         let v = self.new_address;
         rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
         unknown.text(0, v, w)?;
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3768,9 +3768,9 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.rehoming;
+        let v = &self.rehoming;
         len += 1 + v.encoded_len();
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -3779,10 +3779,10 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.rehoming;
+        let v = &self.rehoming;
         unknown.key(0, w)?;
         v.encode_to(w)?;
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         unknown.finish(w)?;
@@ -3912,7 +3912,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         let v = self.acl_capacity;
         len += 1 + rt::head_len(v as u64);
@@ -3928,7 +3928,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
         unknown.bytes(0, v, w)?;
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         let v = self.acl_capacity;
@@ -4116,8 +4116,8 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
-            Self::Edhoc1(v) => {
+        match self {
+            &Self::Edhoc1(v) => {
                 rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
                 w.u64(8)?;
                 w.bytes(v)?;
@@ -4146,11 +4146,11 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
                 w.u64(14)?;
                 v.encode_to(w)?;
             }
-            Self::RemovePeer(v) => {
+            &Self::RemovePeer(v) => {
                 w.u64(15)?;
                 w.bytes(v)?;
             }
-            Self::AclRead(v) => {
+            &Self::AclRead(v) => {
                 w.u64(16)?;
                 w.u64(v as u64)?;
             }
@@ -4182,7 +4182,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
                 w.u64(28)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -4298,7 +4298,7 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Edhoc1(v) => {
                 w.u64(8)?;
                 v.encode_to(w)?;
@@ -4331,7 +4331,7 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
                 w.u64(25)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
