@@ -368,7 +368,7 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.version;
+        let v = &self.version;
         len += 1 + v.encoded_len();
         let v = self.version_text;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -382,7 +382,7 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.version;
+        let v = &self.version;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.version_text;
@@ -1062,12 +1062,12 @@ impl<'a> rt::Message<'a> for IdentifyActions<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Identify(v) => {
                 w.u64(8)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -1672,7 +1672,7 @@ impl<'a> rt::Message<'a> for LevelActions<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::SetLevel(v) => {
                 w.u64(8)?;
                 v.encode_to(w)?;
@@ -1685,7 +1685,7 @@ impl<'a> rt::Message<'a> for LevelActions<'a> {
                 w.u64(10)?;
                 w.null()?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -1985,12 +1985,12 @@ impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::SetColorTemperature(v) => {
                 w.u64(8)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -2527,10 +2527,10 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        if let Some(v) = self.credential {
+        if let Some(v) = &self.credential {
             len += 1 + v.encoded_len();
         }
-        if let Some(v) = self.rehoming {
+        if let Some(v) = &self.rehoming {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -2540,11 +2540,11 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        if let Some(v) = self.credential {
+        if let Some(v) = &self.credential {
             unknown.key(0, w)?;
             v.encode_to(w)?;
         }
-        if let Some(v) = self.rehoming {
+        if let Some(v) = &self.rehoming {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -2640,7 +2640,7 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.token;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -2652,7 +2652,7 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
         let v = self.token;
         rt::check_bound!(v.len(), 32, &"EnrolRequest.token");
         unknown.bytes(0, v, w)?;
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         unknown.finish(w)?;
@@ -3128,15 +3128,15 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
-        if let Some(v) = self.policy {
+        if let Some(v) = &self.policy {
             len += 1 + v.encoded_len();
         }
         if let Some(v) = self.previous_relays {
             len += 1 + v.encoded_len();
         }
-        if let Some(v) = self.rehoming {
+        if let Some(v) = &self.rehoming {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -3146,10 +3146,10 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(0, w)?;
         v.encode_to(w)?;
-        if let Some(v) = self.policy {
+        if let Some(v) = &self.policy {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3163,7 +3163,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
             unknown.key(2, w)?;
             v.write(w)?;
         }
-        if let Some(v) = self.rehoming {
+        if let Some(v) = &self.rehoming {
             unknown.key(3, w)?;
             v.encode_to(w)?;
         }
@@ -3255,7 +3255,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        if let Some(v) = self.rehoming {
+        if let Some(v) = &self.rehoming {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -3268,7 +3268,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
         let v = self.address;
         rt::check_bound!(v.len(), 254, &"ReleaseRequest.address");
         unknown.text(0, v, w)?;
-        if let Some(v) = self.rehoming {
+        if let Some(v) = &self.rehoming {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3355,7 +3355,7 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        let v = self.policy;
+        let v = &self.policy;
         len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -3367,7 +3367,7 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
         let v = self.address;
         rt::check_bound!(v.len(), 254, &"PolicyRequest.address");
         unknown.text(0, v, w)?;
-        let v = self.policy;
+        let v = &self.policy;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         unknown.finish(w)?;
@@ -3467,7 +3467,7 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
         let v = self.address;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
         len += 1 + 34;
-        let v = self.policy;
+        let v = &self.policy;
         len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -3481,7 +3481,7 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
         unknown.text(0, v, w)?;
         let v = self.node;
         unknown.bytes(1, v, w)?;
-        let v = self.policy;
+        let v = &self.policy;
         unknown.key(2, w)?;
         v.encode_to(w)?;
         unknown.finish(w)?;
@@ -3796,8 +3796,8 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
-            Self::Lookup(v) => {
+        match self {
+            &Self::Lookup(v) => {
                 rt::check_bound!(v.len(), 254, &"RelayActions.lookup");
                 w.u64(8)?;
                 w.text(v)?;
@@ -3814,7 +3814,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
                 w.u64(11)?;
                 v.encode_to(w)?;
             }
-            Self::Unenrol(v) => {
+            &Self::Unenrol(v) => {
                 w.u64(12)?;
                 w.bytes(v)?;
             }
@@ -3826,7 +3826,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
                 w.u64(14)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -3907,7 +3907,7 @@ impl<'a> rt::Message<'a> for RelayOutputs<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Lookup(v) => {
                 w.u64(8)?;
                 v.encode_to(w)?;
@@ -3920,7 +3920,7 @@ impl<'a> rt::Message<'a> for RelayOutputs<'a> {
                 w.u64(14)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;

@@ -335,7 +335,7 @@ impl<'a> Envelope<'a> {
             rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
             unknown.bytes(11, v, w)?;
         }
-        if let Some(v) = self.body {
+        if let Some(v) = &self.body {
             unknown.key(12, w)?;
             v.encode_to_as::<R>(w)?;
         }
@@ -388,7 +388,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
         if let Some(v) = self.sealed {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
         }
-        if let Some(v) = self.body {
+        if let Some(v) = &self.body {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -550,7 +550,7 @@ impl<'a> Body<'a> {
         w: &mut rt::Writer<'_>,
     ) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Ack => {
                 if const { !rt::sends::<R, Self>(0) } {
                     return Err(rt::EncodeError::NotSentByRole);
@@ -649,7 +649,7 @@ impl<'a> Body<'a> {
                 w.u64(13)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere or by a role that does not receive
                 // the variant (`decode_as`): check what a decoder would.
                 rt::check_kept_variant(key)?;
@@ -2324,12 +2324,12 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         len += 1 + rt::head_len(v.len() as u64) + v.len();
         let v = self.name;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        let v = self.version;
+        let v = &self.version;
         len += 1 + v.encoded_len();
         if let Some(v) = self.members {
             len += 1 + v.encoded_len();
         }
-        if let Some(v) = self.schema {
+        if let Some(v) = &self.schema {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -2347,7 +2347,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         let v = self.name;
         rt::check_bound!(v.len(), 64, &"CapabilityInfo.name");
         unknown.text(2, v, w)?;
-        let v = self.version;
+        let v = &self.version;
         unknown.key(3, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.members {
@@ -2355,7 +2355,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
             unknown.key(4, w)?;
             v.write(w)?;
         }
-        if let Some(v) = self.schema {
+        if let Some(v) = &self.schema {
             unknown.key(5, w)?;
             v.encode_to(w)?;
         }

@@ -495,7 +495,7 @@ impl<'a> rt::Message<'a> for Statement<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Credential(v) => {
                 w.u64(0)?;
                 v.encode_to(w)?;
@@ -516,7 +516,7 @@ impl<'a> rt::Message<'a> for Statement<'a> {
                 w.u64(4)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -666,7 +666,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.identity_key;
+        let v = &self.identity_key;
         len += 1 + v.encoded_len();
         if let Some(v) = self.address {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -687,7 +687,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.identity_key;
+        let v = &self.identity_key;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.address {
@@ -997,7 +997,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
-        let v = self.new_identity_key;
+        let v = &self.new_identity_key;
         len += 1 + v.encoded_len();
         if let Some(v) = self.issued_at {
             len += 1 + rt::head_len(v);
@@ -1011,7 +1011,7 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
         unknown.bytes(0, v, w)?;
-        let v = self.new_identity_key;
+        let v = &self.new_identity_key;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.issued_at {
@@ -1526,7 +1526,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.statement;
+        let v = &self.statement;
         len += 1 + v.encoded_len();
         let v = self.credentials;
         len += 1 + v.encoded_len();
@@ -1537,7 +1537,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.statement;
+        let v = &self.statement;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.credentials;
@@ -2961,7 +2961,7 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         let v = self.endpoints;
         len += 1 + v.encoded_len();
@@ -2972,7 +2972,7 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.endpoints;
@@ -3081,7 +3081,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             len += 1 + v.encoded_len();
         }
         if let Some(v) = self.time {
@@ -3097,7 +3097,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         let v = self.address;
         rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
         unknown.text(0, v, w)?;
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3176,7 +3176,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -3185,7 +3185,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(0, w)?;
         v.encode_to(w)?;
         unknown.finish(w)?;
@@ -3546,7 +3546,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.index;
         len += 1 + rt::head_len(v as u64);
-        if let Some(v) = self.entry {
+        if let Some(v) = &self.entry {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -3558,7 +3558,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
         unknown.u32(0, u32::from(v), w)?;
-        if let Some(v) = self.entry {
+        if let Some(v) = &self.entry {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3647,7 +3647,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.new_address;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -3660,7 +3660,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         let v = self.new_address;
         rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
         unknown.text(0, v, w)?;
-        if let Some(v) = self.relay {
+        if let Some(v) = &self.relay {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
@@ -3745,9 +3745,9 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.rehoming;
+        let v = &self.rehoming;
         len += 1 + v.encoded_len();
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -3756,10 +3756,10 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        let v = self.rehoming;
+        let v = &self.rehoming;
         unknown.key(0, w)?;
         v.encode_to(w)?;
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         unknown.finish(w)?;
@@ -3889,7 +3889,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 34;
-        let v = self.credential;
+        let v = &self.credential;
         len += 1 + v.encoded_len();
         let v = self.acl_capacity;
         len += 1 + rt::head_len(v as u64);
@@ -3905,7 +3905,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
         unknown.bytes(0, v, w)?;
-        let v = self.credential;
+        let v = &self.credential;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         let v = self.acl_capacity;
@@ -4093,8 +4093,8 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
-            Self::Edhoc1(v) => {
+        match self {
+            &Self::Edhoc1(v) => {
                 rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
                 w.u64(8)?;
                 w.bytes(v)?;
@@ -4123,11 +4123,11 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
                 w.u64(14)?;
                 v.encode_to(w)?;
             }
-            Self::RemovePeer(v) => {
+            &Self::RemovePeer(v) => {
                 w.u64(15)?;
                 w.bytes(v)?;
             }
-            Self::AclRead(v) => {
+            &Self::AclRead(v) => {
                 w.u64(16)?;
                 w.u64(v as u64)?;
             }
@@ -4159,7 +4159,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
                 w.u64(28)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -4275,7 +4275,7 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Edhoc1(v) => {
                 w.u64(8)?;
                 v.encode_to(w)?;
@@ -4308,7 +4308,7 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
                 w.u64(25)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;

@@ -4,8 +4,9 @@
 //!
 //! Every read first parses a whole item head (`Reader::item`) in the order the spec prescribes
 //! ([IOTP-WIRE-63]): the initial byte (§4.3), then the completeness and shortest form of the head or
-//! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates; only
-//! [`Reader::skip`] recurses, bounded by its `depth` argument.
+//! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates or recurses:
+//! [`Reader::skip`] walks nested content with a list of open containers, bounded by its `depth`
+//! argument.
 //!
 //! The typed reads, which every field of a generated decoder calls, are inlined into it, each with a
 //! fast path for a canonical item of the expected type in front of the call of its general path
@@ -17,6 +18,10 @@
 
 use super::error::{DecodeError, ErrorClass, Fault};
 use super::float;
+use super::limits::MAX_DEPTH;
+
+/// What [`Reader::skip_general`] keeps as an open array's smallest next key: no key is this large.
+const NOT_MAP: u32 = u32::MAX;
 
 /// CBOR major types.
 pub mod major {
@@ -646,7 +651,48 @@ impl<'a> Reader<'a> {
         Ok(self.skip_general(depth)?)
     }
 
+    /// Skips one item and what it contains, walking nested arrays and maps with a list of the
+    /// containers still open rather than by recursion: one frame however deep the item is (at
+    /// most [`MAX_DEPTH`](crate::runtime::limits::MAX_DEPTH) levels, the decoder's worst-case
+    /// stack), every check in the order a recursive walk makes them.
     fn skip_general(&mut self, depth: usize) -> Short<()> {
+        // The containers open around the reader's position, innermost last: the items (or map
+        // entries) each has left, and for a map the smallest key its next entry may have
+        // (`NOT_MAP` for an array). An item inside `height` of them has `depth - height` levels
+        // left, and a container with items needs two, so there are never more than MAX_DEPTH − 1.
+        let mut open = [(0usize, NOT_MAP); MAX_DEPTH];
+        let mut height: usize = 0;
+        loop {
+            if let Some(container) = self.skip_head(depth - height)? {
+                let Some(slot) = open.get_mut(height) else {
+                    return Err(depth_fault(self));
+                };
+                *slot = container;
+                height += 1;
+            }
+            // The next item: in the innermost container that has one left, after its key in a map.
+            loop {
+                let Some((left, min)) = height.checked_sub(1).and_then(|top| open.get_mut(top))
+                else {
+                    return Ok(());
+                };
+                if *left > 0 {
+                    *left -= 1;
+                    if *min != NOT_MAP {
+                        *min = self.key_general(*min)? + 1;
+                    }
+                    break;
+                }
+                height -= 1;
+            }
+        }
+    }
+
+    /// One step of [`Reader::skip_general`]: reads and checks one item's head with `depth` levels
+    /// left for it (its content too, for a string); for an array or map with items, enters it and
+    /// returns what `skip_general` keeps of it.
+    #[inline(always)]
+    fn skip_head(&mut self, depth: usize) -> Short<Option<(usize, u32)>> {
         let start = self.pos;
         let (b, argument) = self.item()?;
         match b >> 5 {
@@ -659,25 +705,17 @@ impl<'a> Reader<'a> {
                     return Err(Fault::at(ErrorClass::InvalidUtf8, start));
                 }
             }
-            major::ARRAY => {
-                let n = self.check_count(argument, 1)?;
-                let depth = self.enter_fault(depth, n)?;
-                for _ in 0..n {
-                    self.skip_general(depth)?;
-                }
-            }
-            major::MAP => {
-                let n = self.check_count(argument, 2)?;
-                let depth = self.enter_fault(depth, n)?;
-                let mut min = 0;
-                for _ in 0..n {
-                    min = self.key_general(min)? + 1;
-                    self.skip_general(depth)?;
+            major::ARRAY | major::MAP => {
+                let map = b >> 5 == major::MAP;
+                let n = self.check_count(argument, if map { 2 } else { 1 })?;
+                self.enter_fault(depth, n)?;
+                if n > 0 {
+                    return Ok(Some((n, if map { 0 } else { NOT_MAP })));
                 }
             }
             _ => {}
         }
-        Ok(())
+        Ok(None)
     }
 
     /// [`enter`] for the out-of-line paths.
@@ -1160,6 +1198,41 @@ mod tests {
             }
         }
 
+        /// `skip_general` as it was, recursing once per level: the reference of its walk.
+        fn recursive_skip(r: &mut Reader<'_>, depth: usize) -> Short<()> {
+            let start = r.pos;
+            let (b, argument) = r.item()?;
+            match b >> 5 {
+                major::BYTES => {
+                    r.take(argument)?;
+                }
+                major::TEXT => {
+                    let bytes = r.take(argument)?;
+                    if !is_utf8(bytes) {
+                        return Err(Fault::at(ErrorClass::InvalidUtf8, start));
+                    }
+                }
+                major::ARRAY => {
+                    let n = r.check_count(argument, 1)?;
+                    let depth = r.enter_fault(depth, n)?;
+                    for _ in 0..n {
+                        recursive_skip(r, depth)?;
+                    }
+                }
+                major::MAP => {
+                    let n = r.check_count(argument, 2)?;
+                    let depth = r.enter_fault(depth, n)?;
+                    let mut min = 0;
+                    for _ in 0..n {
+                        min = r.key_general(min)? + 1;
+                        recursive_skip(r, depth)?;
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+
         /// Mostly items of the kinds the fast paths take, in all head widths, with some noise.
         fn input() -> impl Strategy<Value = Vec<u8>> {
             let head = (0u8..8, prop_oneof![0u8..24, 24u8..28, 28u8..32])
@@ -1186,6 +1259,26 @@ mod tests {
                 let (lo, hi) = (lo as u32, (hi as u32).max(lo as u32));
                 same(&bytes, |r| r.u32(lo, hi), |r| r.u32_general(lo, hi));
                 same(&bytes, |r| r.u32(lo, hi).map(u64::from), |r| r.uint_general(lo.into(), hi.into()));
+            }
+
+            /// The walk of `skip_general` with its list of open containers against the recursive
+            /// walk it replaced: the same verdict, class and offset, and the same end, on nested
+            /// arrays and maps of every depth (up to and past the depth given) with some noise.
+            #[test]
+            fn skipping_agrees_with_a_recursive_walk(
+                items in proptest::collection::vec(prop_oneof![
+                    4 => Just(0x81u8), 3 => Just(0xa1), 1 => Just(0x82), 1 => Just(0xa2),
+                    1 => Just(0x80), 1 => Just(0xa0), 2 => 0u8..0x18, 1 => Just(0x61), 1 => Just(0x41),
+                    1 => any::<u8>(),
+                ], 0..40),
+                depth in 1usize..=MAX_DEPTH,
+            ) {
+                let (mut a, mut b) = (Reader::new(&items), Reader::new(&items));
+                let (x, y) = (a.skip_general(depth), recursive_skip(&mut b, depth));
+                prop_assert_eq!(x, y, "on {:02x?} at depth {}", items, depth);
+                if x.is_ok() {
+                    prop_assert_eq!(a.position(), b.position());
+                }
             }
 
             #[test]

@@ -203,7 +203,8 @@ impl<'a> UnknownMerge<'a> {
     }
 
     /// Writes the unknown entries whose keys are below `key`.
-    #[inline]
+    #[cfg_attr(feature = "size", inline(never))]
+    #[cfg_attr(not(feature = "size"), inline)]
     pub fn write_before(&mut self, key: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         if self.next_key < key {
             self.write_pending(key, w)
@@ -214,9 +215,12 @@ impl<'a> UnknownMerge<'a> {
 
     /// Writes the unknown entries whose keys are below `key`, then `key`: what comes before the
     /// value of a known field. Inlined into the encoders for speed; with the feature `size` a firmware
-    /// keeps one copy that every field calls.
+    /// keeps one copy that every field calls. That copy, and those of the writes below, are
+    /// `inline(never)` there, not `inline`: an `#[inline]` function is instantiated in every crate
+    /// that calls it, so a firmware whose encoder is generic over a role (`encode_as`, monomorphised
+    /// in the firmware's own crate) linked two copies of each (500 B in the device's `Envelope`).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn key(&mut self, key: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.write_before(key, w)?;
         w.u64(key)
@@ -226,7 +230,7 @@ impl<'a> UnknownMerge<'a> {
     /// the size profile each field of an encoder is one call and one test of its result instead of
     /// two (a field narrower than 64 bits passes `v` in one register).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn u32(&mut self, key: u32, v: u32, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.key(key.into(), w)?;
         w.u64(v.into())
@@ -234,7 +238,7 @@ impl<'a> UnknownMerge<'a> {
 
     /// [`key`](Self::key), then the unsigned integer `v` (see [`u32`](Self::u32)).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn u64(&mut self, key: u32, v: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.key(key.into(), w)?;
         w.u64(v)
@@ -242,7 +246,7 @@ impl<'a> UnknownMerge<'a> {
 
     /// [`key`](Self::key), then the integer `v` (see [`u32`](Self::u32)).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn i64(&mut self, key: u32, v: i64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.key(key.into(), w)?;
         w.i64(v)
@@ -250,7 +254,7 @@ impl<'a> UnknownMerge<'a> {
 
     /// [`key`](Self::key), then `v` (see [`u32`](Self::u32)).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn bool(&mut self, key: u32, v: bool, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.key(key.into(), w)?;
         w.bool(v)
@@ -258,7 +262,7 @@ impl<'a> UnknownMerge<'a> {
 
     /// [`key`](Self::key), then the text string `v` (see [`u32`](Self::u32)).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn text(&mut self, key: u32, v: &str, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.key(key.into(), w)?;
         w.text(v)
@@ -266,7 +270,7 @@ impl<'a> UnknownMerge<'a> {
 
     /// [`key`](Self::key), then the byte string `v` (see [`u32`](Self::u32)).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn bytes(&mut self, key: u32, v: &[u8], w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.key(key.into(), w)?;
         w.bytes(v)

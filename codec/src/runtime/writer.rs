@@ -106,7 +106,7 @@ impl<'a> Writer<'a> {
     }
 
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     fn put(&mut self, bytes: &[u8]) -> Result {
         let end = self.pos + bytes.len();
         match self.buf.get_mut(self.pos..end) {
@@ -141,9 +141,11 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// A head in shortest form.
+    /// A head in shortest form. In the size profile one copy for the whole firmware
+    /// (`inline(never)`, as `UnknownMerge::key`: an `#[inline]` one is instantiated again in the
+    /// crate of every generic encoder that calls it).
     #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn head(&mut self, major: u8, arg: u64) -> Result {
         let m = major << 5;
         match arg {

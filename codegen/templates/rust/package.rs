@@ -198,10 +198,12 @@
         Ok(())
 {%- else %}
         w.map(1)?;
-        match *self {
+{#- A message or union payload is bound by reference: no copy of its bytes. #}
+{%- let by_ref = item.variants_by_ref() %}
+        match {% if !by_ref %}*{% endif %}self {
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}
-            Self::{{ v.name }}(v) => {
+            {% if by_ref && !v.by_ref %}&{% endif %}Self::{{ v.name }}(v) => {
 {%- call role::sent(item, v, false) %}{% endcall %}
 {%- if !v.validate.is_empty() %}
                 {{ v.validate }}
@@ -217,7 +219,7 @@
             }
 {%- endif %}
 {%- endfor %}
-            Self::{{ item.other }} { key, value } => {
+            {% if by_ref %}&{% endif %}Self::{{ item.other }} { key, value } => {
 {%- if item.by_role %}
                 // Built by an application, or decoded elsewhere or by a role that does not receive
                 // the variant (`decode_as`): check what a decoder would.

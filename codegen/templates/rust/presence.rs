@@ -1,7 +1,8 @@
 {#- What a message field's presence (`required`, `optional`, `default`) puts around its value: how an
     encoder binds the value `v` and tests that the field is on the wire, how the length and the
     entry count add it, how a decoder finishes its slot. The
-    borrowed form binds by value, the owned form (`owned::`) by reference. #}
+    borrowed form binds by value, but a message or union by reference (`by_ref`: no copy of its
+    bytes), the owned form (`owned::`) by reference. #}
 
 {%- macro present(f) -%}
 {%- if f.presence == "optional" -%}
@@ -15,7 +16,7 @@ true
 
 {%- macro bind(f) -%}
 {%- if f.presence == "optional" -%}
-if let Some(v) = self.{{ f.name }}
+if let Some(v) = {% if f.by_ref %}&{% endif %}self.{{ f.name }}
 {%- else if f.presence == "default" -%}
 let v = self.{{ f.name }}; if {{ f.differs }}
 {%- else -%}
@@ -37,7 +38,7 @@ let v = &self.{{ f.name }};
     wire; `close` ends that block. A required field's statements need no block of their own. #}
 {%- macro open(f) -%}
 {%- if f.presence == "required" -%}
-let v = self.{{ f.name }};
+let v = {% if f.by_ref %}&{% endif %}self.{{ f.name }};
 {%- else -%}
 {% call bind(f) %}{% endcall %} {
 {%- endif -%}

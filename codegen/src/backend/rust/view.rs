@@ -46,6 +46,9 @@ pub(crate) struct FieldView {
     pub presence: &'static str,
     /// The Rust type of a present value (the field's type is `Option` of it when optional).
     pub value_type: String,
+    /// Whether the borrowed encoder binds the value by reference (a message or union not kept
+    /// lazily: copying one by value costs a copy of its bytes, through `memcpy` on a small target).
+    pub by_ref: bool,
     pub decode: String,
     /// The integer type `decode`'s value is cast to, or `""`.
     pub narrow: &'static str,
@@ -91,6 +94,18 @@ pub(crate) struct FieldView {
     pub json_presence: String,
 }
 
+/// Whether the borrowed encoder binds a value of `shape` by reference: a message or union that is
+/// not kept lazily (on a recursive cycle), whose encoder takes `&self` anyway.
+fn encodes_by_ref(shape: &model::Shape<'_>) -> bool {
+    matches!(
+        shape,
+        model::Shape::Record {
+            recursive: false,
+            ..
+        }
+    )
+}
+
 /// Builds the field view for `f`.
 pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
     let u = Use {
@@ -114,6 +129,7 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
         label: f.label.clone(),
         presence: presence(&f.ir.presence),
         value_type: u.rust_type(ty, shape),
+        by_ref: encodes_by_ref(shape),
         decode: u.decode(ty, shape),
         narrow: u.narrow(shape),
         fixed_len: shape.fixed_len().is_some(),
@@ -164,6 +180,8 @@ pub(crate) struct VariantView {
     pub label: String,
     /// Payload type; `None` for a unit variant.
     pub rust_type: Option<String>,
+    /// Whether the borrowed encoder binds the payload by reference (see [`FieldView::by_ref`]).
+    pub by_ref: bool,
     pub decode: String,
     /// The integer type `decode`'s value is cast to, or `""`.
     pub narrow: &'static str,
@@ -193,6 +211,7 @@ pub(crate) fn variant_view(ctx: &Ctx<'_>, v: &model::Variant<'_>) -> VariantView
     VariantView {
         json_name: v.ir.name.clone(),
         rust_type: payload.map(|(t, s)| u.rust_type(t, s)),
+        by_ref: v.payload.as_ref().is_some_and(encodes_by_ref),
         owned_type: payload.map(|(t, s)| u.owned_type(t, s)),
         decode: with(&|t, s| u.decode(t, s)),
         narrow: payload.map_or("", |(_, s)| u.narrow(s)),
@@ -295,6 +314,15 @@ pub(crate) struct ItemView {
     /// Unions: whether the variants have `@sent_by`, so that each is encoded only if the role
     /// sends it.
     pub sends_by_role: bool,
+}
+
+impl ItemView {
+    /// Unions: whether the borrowed encoder binds some variant's payload by reference
+    /// ([`VariantView::by_ref`]); it then matches on `self`, the others' patterns behind `&`, and
+    /// on `*self` otherwise.
+    pub fn variants_by_ref(&self) -> bool {
+        self.variants.iter().any(|v| v.by_ref)
+    }
 }
 
 /// A role of the package: the unit type of its `role` module and what it receives and sends.

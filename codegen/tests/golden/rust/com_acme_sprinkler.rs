@@ -479,10 +479,10 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zones;
         len += 1 + v.encoded_len();
-        if let Some(v) = self.running {
+        if let Some(v) = &self.running {
             len += 1 + v.encoded_len();
         }
-        let v = self.light;
+        let v = &self.light;
         len += 1 + v.encoded_len();
         let v = self.rain_delay;
         if v != 0 {
@@ -499,11 +499,11 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         rt::check_bound!(v.len(), 16, &"SprinklerState.zones");
         unknown.key(0, w)?;
         v.write(w)?;
-        if let Some(v) = self.running {
+        if let Some(v) = &self.running {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }
-        let v = self.light;
+        let v = &self.light;
         unknown.key(2, w)?;
         v.encode_to(w)?;
         let v = self.rain_delay;
@@ -600,7 +600,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::RunZone(v) => {
                 w.u64(0)?;
                 v.encode_to(w)?;
@@ -609,7 +609,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 w.u64(1)?;
                 w.null()?;
             }
-            Self::RainDelay(v) => {
+            &Self::RainDelay(v) => {
                 w.u64(2)?;
                 w.u64(v as u64)?;
             }
@@ -617,12 +617,12 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 w.u64(3)?;
                 v.encode_to(w)?;
             }
-            Self::Rename(v) => {
+            &Self::Rename(v) => {
                 rt::check_bound!(v.len(), 32, &"SprinklerCommand.rename");
                 w.u64(4)?;
                 w.text(v)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;

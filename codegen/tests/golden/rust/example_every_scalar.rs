@@ -1506,7 +1506,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         if self.optional.is_some() {
             len += 1 + 1;
         }
-        if let Some(v) = self.message {
+        if let Some(v) = &self.message {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -1524,7 +1524,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         if let Some(v) = self.optional {
             unknown.bool(2, v, w)?;
         }
-        if let Some(v) = self.message {
+        if let Some(v) = &self.message {
             unknown.key(3, w)?;
             v.encode_to(w)?;
         }
@@ -1611,7 +1611,7 @@ impl<'a> rt::Message<'a> for Everything<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::None => {
                 w.u64(0)?;
                 w.null()?;
@@ -1624,11 +1624,11 @@ impl<'a> rt::Message<'a> for Everything<'a> {
                 w.u64(2)?;
                 v.encode_to(w)?;
             }
-            Self::Count(v) => {
+            &Self::Count(v) => {
                 w.u64(4)?;
                 w.u64(v as u64)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;

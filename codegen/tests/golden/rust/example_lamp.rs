@@ -957,7 +957,7 @@ impl<'a> rt::Message<'a> for Command<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::On => {
                 w.u64(0)?;
                 w.null()?;
@@ -978,7 +978,7 @@ impl<'a> rt::Message<'a> for Command<'a> {
                 w.u64(4)?;
                 v.encode_to(w)?;
             }
-            Self::Identify(v) => {
+            &Self::Identify(v) => {
                 w.u64(5)?;
                 w.u64(v as u64)?;
             }
@@ -990,7 +990,7 @@ impl<'a> rt::Message<'a> for Command<'a> {
                 w.u64(8)?;
                 v.encode_to(w)?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -1093,7 +1093,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.status;
         len += 1 + rt::head_len(v.to_u32() as u64);
-        if let Some(v) = self.state {
+        if let Some(v) = &self.state {
             len += 1 + v.encoded_len();
         }
         len += 1 + 17;
@@ -1106,7 +1106,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.status;
         unknown.u32(0, v.to_u32(), w)?;
-        if let Some(v) = self.state {
+        if let Some(v) = &self.state {
             unknown.key(1, w)?;
             v.encode_to(w)?;
         }

@@ -662,7 +662,7 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
-        let v = self.condition;
+        let v = &self.condition;
         len += 1 + v.encoded_len();
         let v = self.scene;
         len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -676,7 +676,7 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         let v = self.name;
         rt::check_bound!(v.len(), 32, &"Rule.name");
         unknown.text(0, v, w)?;
-        let v = self.condition;
+        let v = &self.condition;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         let v = self.scene;

@@ -242,7 +242,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
 
     fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
-        if let Some(v) = self.inner {
+        if let Some(v) = &self.inner {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -252,7 +252,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
-        if let Some(v) = self.inner {
+        if let Some(v) = &self.inner {
             unknown.key(0, w)?;
             v.encode_to(w)?;
         }
@@ -589,12 +589,12 @@ impl<'a> rt::Message<'a> for Pick<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
+        match self {
             Self::Self_ => {
                 w.u64(0)?;
                 w.null()?;
             }
-            Self::Crate(v) => {
+            &Self::Crate(v) => {
                 w.u64(1)?;
                 w.u64(v as u64)?;
             }
@@ -602,7 +602,7 @@ impl<'a> rt::Message<'a> for Pick<'a> {
                 w.u64(2)?;
                 v.encode_to(w)?;
             }
-            Self::Type(v) => {
+            &Self::Type(v) => {
                 w.u64(3)?;
                 w.u64(v.to_u32() as u64)?;
             }
@@ -610,7 +610,7 @@ impl<'a> rt::Message<'a> for Pick<'a> {
                 w.u64(4)?;
                 w.null()?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
@@ -847,19 +847,19 @@ impl<'a> rt::Message<'a> for Fields<'a> {
         if v != 0 {
             len += 1 + rt::head_len(v as u64);
         }
-        if let Some(v) = self.r#match {
+        if let Some(v) = &self.r#match {
             len += 1 + v.encoded_len();
         }
-        if let Some(v) = self.option {
+        if let Some(v) = &self.option {
             len += 1 + v.encoded_len();
         }
-        if let Some(v) = self.vec {
+        if let Some(v) = &self.vec {
             len += 1 + v.encoded_len();
         }
-        if let Some(v) = self.string {
+        if let Some(v) = &self.string {
             len += 1 + v.encoded_len();
         }
-        if let Some(v) = self.r#box {
+        if let Some(v) = &self.r#box {
             len += 1 + v.encoded_len();
         }
         let v = self.which;
@@ -889,23 +889,23 @@ impl<'a> rt::Message<'a> for Fields<'a> {
         if v != 0 {
             unknown.u32(3, u32::from(v), w)?;
         }
-        if let Some(v) = self.r#match {
+        if let Some(v) = &self.r#match {
             unknown.key(4, w)?;
             v.encode_to(w)?;
         }
-        if let Some(v) = self.option {
+        if let Some(v) = &self.option {
             unknown.key(5, w)?;
             v.encode_to(w)?;
         }
-        if let Some(v) = self.vec {
+        if let Some(v) = &self.vec {
             unknown.key(6, w)?;
             v.encode_to(w)?;
         }
-        if let Some(v) = self.string {
+        if let Some(v) = &self.string {
             unknown.key(7, w)?;
             v.encode_to(w)?;
         }
-        if let Some(v) = self.r#box {
+        if let Some(v) = &self.r#box {
             unknown.key(8, w)?;
             v.encode_to(w)?;
         }

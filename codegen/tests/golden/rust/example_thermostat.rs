@@ -312,9 +312,9 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.days;
         len += 1 + rt::head_len(v as u64);
-        let v = self.start;
+        let v = &self.start;
         len += 1 + v.encoded_len();
-        let v = self.setpoints;
+        let v = &self.setpoints;
         len += 1 + v.encoded_len();
         if let Some(v) = self.mode {
             len += 1 + rt::head_len(v.to_u32() as u64);
@@ -329,10 +329,10 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
         let v = self.days;
         rt::check_range!((1..=127).contains(&v), &"ScheduleEntry.days");
         unknown.u32(0, u32::from(v), w)?;
-        let v = self.start;
+        let v = &self.start;
         unknown.key(1, w)?;
         v.encode_to(w)?;
-        let v = self.setpoints;
+        let v = &self.setpoints;
         unknown.key(2, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.mode {
@@ -752,9 +752,9 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         if v.to_u32() != 3 {
             len += 1 + rt::head_len(v.to_u32() as u64);
         }
-        let v = self.setpoints;
+        let v = &self.setpoints;
         len += 1 + v.encoded_len();
-        let v = self.reading;
+        let v = &self.reading;
         len += 1 + v.encoded_len();
         if self.running {
             len += 1 + 1;
@@ -765,7 +765,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         if let Some(v) = self.diagnostics {
             len += 2 + rt::head_len(v.len() as u64) + v.len();
         }
-        if let Some(v) = self.schedule {
+        if let Some(v) = &self.schedule {
             len += 2 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -779,10 +779,10 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         if v.to_u32() != 3 {
             unknown.u32(0, v.to_u32(), w)?;
         }
-        let v = self.setpoints;
+        let v = &self.setpoints;
         unknown.key(1, w)?;
         v.encode_to(w)?;
-        let v = self.reading;
+        let v = &self.reading;
         unknown.key(2, w)?;
         v.encode_to(w)?;
         let v = self.running;
@@ -797,7 +797,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             rt::check_bound!(v.len(), 64, &"ThermostatState.diagnostics");
             unknown.bytes(24, v, w)?;
         }
-        if let Some(v) = self.schedule {
+        if let Some(v) = &self.schedule {
             unknown.key(25, w)?;
             v.encode_to(w)?;
         }
@@ -884,8 +884,8 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
 
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
-        match *self {
-            Self::SetMode(v) => {
+        match self {
+            &Self::SetMode(v) => {
                 w.u64(0)?;
                 w.u64(v.to_u32() as u64)?;
             }
@@ -901,7 +901,7 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
                 w.u64(3)?;
                 w.null()?;
             }
-            Self::Unrecognized { key, value } => {
+            &Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
                 rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
