@@ -92,16 +92,6 @@ if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
 {%- endif -%}
 {%- endmacro -%}
 
-{%- macro owned_len(f) -%}
-{%- if f.fixed_len && f.presence == "required" -%}
-len += {{ f.key_len }} + {{ f.owned_len }};
-{%- else if f.fixed_len -%}
-if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len }}; }
-{%- else -%}
-{% call owned_open(f) %}{% endcall %} len += {{ f.key_len }} + {{ f.owned_len }}; {% call close(f) %}{% endcall %}
-{%- endif -%}
-{%- endmacro -%}
-
 {%- macro finish(f) -%}
 {%- if f.presence != "required" -%}
 f_{{ f.slot_name }}
