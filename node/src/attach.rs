@@ -1,7 +1,8 @@
 //! Attaching a node to its home relay (spec §8.7, §3.8), as a device and an app both do: EDHOC with
 //! the relay's service (`_relay@domain`) by the relay's credential, the new context as the hop
 //! context, then a sealed presence, whose acknowledgement binds the node's hop at the relay. Every
-//! wait is bounded by [`relay_wait`].
+//! wait is bounded by [`relay_wait`], and a handshake that does not complete in it starts again, up
+//! to [`HANDSHAKE_ATTEMPTS`] times.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -27,6 +28,11 @@ pub fn relay_wait(timing: &Timing) -> Duration {
         timing.max_transmit_span().saturating_mul(2),
     ))
 }
+
+/// How many handshakes a node starts with its relay, each given [`relay_wait`] to complete, before
+/// [`attach`] gives up: over a link that loses one datagram in five, every transmission of one
+/// message is lost now and then.
+pub const HANDSHAKE_ATTEMPTS: u32 = 3;
 
 /// How often a presence held by a request awaiting its reply is tried again, at most.
 const BUSY_RETRY: Duration = Duration::from_millis(500);
@@ -87,17 +93,27 @@ pub async fn attach<M: Driven>(
         address: Some(service.clone()),
         node: None,
     };
-    node.with_engine(move |s, now, rng| {
-        let engine = s.engine();
-        engine.set_home_relay(Some(relay));
-        match engine.connect(now, rng, relay, Destination::HopPeer, peer) {
-            Ok((_, out)) => (Ok(()), out),
-            Err(e) => (Err(format!("EDHOC with the home relay: {e:?}")), Vec::new()),
+    // A handshake whose message_1 every transmission of lost, or whose message_2 the relay's
+    // retransmissions did not bring, is over: nothing of it comes any more. It starts again, a
+    // bounded number of times (a sleeping device tries again at its next wake-up, [IOTP-DLV-96]).
+    let mut attempt = 1;
+    let hop = loop {
+        let peer = peer.clone();
+        node.with_engine(move |s, now, rng| {
+            let engine = s.engine();
+            engine.set_home_relay(Some(relay));
+            match engine.connect(now, rng, relay, Destination::HopPeer, peer) {
+                Ok((_, out)) => (Ok(()), out),
+                Err(e) => (Err(format!("EDHOC with the home relay: {e:?}")), Vec::new()),
+            }
+        })
+        .await?
+        .map_err(AttachError::Engine)?;
+        match relay_session(node, relay, service.clone()).await {
+            Err(AttachError::Relay { .. }) if attempt < HANDSHAKE_ATTEMPTS => attempt += 1,
+            other => break other?,
         }
-    })
-    .await?
-    .map_err(AttachError::Engine)?;
-    let hop = relay_session(node, relay, service).await?;
+    };
     node.with_engine(move |s, _, _| {
         s.engine().set_hop_context(Some(hop));
         ((), Vec::new())

@@ -12,7 +12,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::{
-    announce, context, hex, identity, invoke, loopback, peer, response, TempDir, TEST_TIMEOUT,
+    announce, context, invoke, loopback, peer, relay_and_edhoc_node, response, TempDir,
+    TEST_TIMEOUT,
 };
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::PresenceState;
@@ -222,45 +223,15 @@ async fn a_device_runs_edhoc_with_a_relay_configured_from_its_file_and_binds_its
 }
 
 async fn edhoc_run() {
-    use iotp2p_node::relay::RelayFile;
-    use iotp2p_protocol::engine::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
+    use iotp2p_protocol::engine::KnownPeer;
 
     let dir = TempDir::new("relay-edhoc");
-    let relay_secret = [0x21; 32];
-    let (_, relay_ccs) = identity(relay_secret, 0xaa, 1);
-    let (sensor_id, sensor_ccs) = identity([0x42; 32], 0xbb, 2);
     // The relay as its operator configures it: its identity and the sensor's credential.
-    let text = format!(
-        "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
-         addresses = [\"{SENSOR}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
-         [credentials]\n\"{SENSOR}\" = \"{}\"\n",
-        hex(&relay_secret),
-        hex(&relay_ccs),
-        hex(&sensor_ccs)
-    );
-    let file = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
-    let store = Box::new(SqliteStore::open(&file.store).unwrap());
-    let relay = UdpRelay::start(file.setup, store).await.unwrap();
+    let (relay, relay_ccs, mut engine) = relay_and_edhoc_node(&dir.0, DOMAIN, SENSOR).await;
     let relay_addr = relay.local_addr();
-
     // The sensor holds the relay's credential (from its commissioning's RelayInfo) and runs EDHOC
     // with `_relay@home.example.org` by `kid`.
-    let mut engine = Node::new(
-        Config {
-            address: Some(SENSOR.into()),
-            ..Config::default()
-        },
-        0,
-    );
     engine.set_home_relay(Some(relay_addr));
-    engine.set_edhoc_responder(Some(EdhocResponder {
-        identity: sensor_id,
-        peers: Vec::new(),
-        max_pending: 1,
-        pending_lifetime: MIN_PENDING_LIFETIME,
-        max_visitors: 1,
-        max_visitor_sources: 8,
-    }));
     let mut sensor = UdpNode::start(UdpConfig::new(loopback()), engine)
         .await
         .unwrap();

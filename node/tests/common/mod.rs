@@ -170,6 +170,52 @@ pub fn identity(
     (id, ccs)
 }
 
+/// A relay of `domain` on a loopback port as its operator configures it from its file in `dir`: its
+/// identity and the credential of the one node it serves, `node`, which runs EDHOC with it. Gives
+/// the relay, the relay's credential (as the node got it at commissioning) and the node's engine,
+/// with its identity and the relay as its home relay unset.
+pub async fn relay_and_edhoc_node(
+    dir: &std::path::Path,
+    domain: &str,
+    node: &str,
+) -> (iotp2p_node::relay::UdpRelay, Vec<u8>, Node<SocketAddr>) {
+    use iotp2p_node::relay::{RelayFile, UdpRelay};
+    use iotp2p_node::store::sqlite::SqliteStore;
+    use iotp2p_protocol::engine::{EdhocResponder, MIN_PENDING_LIFETIME};
+
+    let relay_secret = [0x21; 32];
+    let (_, relay_ccs) = identity(relay_secret, 0xaa, 1);
+    let (node_id, node_ccs) = identity([0x42; 32], 0xbb, 2);
+    let text = format!(
+        "domain = \"{domain}\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
+         addresses = [\"{node}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
+         [credentials]\n\"{node}\" = \"{}\"\n",
+        hex(&relay_secret),
+        hex(&relay_ccs),
+        hex(&node_ccs)
+    );
+    let file = RelayFile::parse("relay.toml", &text, dir).unwrap();
+    let store = Box::new(SqliteStore::open(&file.store).unwrap());
+    let relay = UdpRelay::start(file.setup, store).await.unwrap();
+    let mut engine = Node::new(
+        Config {
+            address: Some(node.into()),
+            ..Config::default()
+        },
+        0,
+    );
+    // Its own identity, which its handshakes authenticate it by.
+    engine.set_edhoc_responder(Some(EdhocResponder {
+        identity: node_id,
+        peers: Vec::new(),
+        max_pending: 1,
+        pending_lifetime: MIN_PENDING_LIFETIME,
+        max_visitors: 1,
+        max_visitor_sources: 8,
+    }));
+    (relay, relay_ccs, engine)
+}
+
 /// Lowercase hex, as configuration files take bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
