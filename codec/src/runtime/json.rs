@@ -1386,6 +1386,64 @@ mod tests {
         );
     }
 
+    /// A deserializer of serde's own for `value`.
+    fn de<'a, T: serde::de::IntoDeserializer<'a, ValueError>>(value: T) -> T::Deserializer {
+        value.into_deserializer()
+    }
+
+    #[test]
+    fn readers_say_what_they_expected() {
+        use crate::generated::iotp2p_core::owned::{Body, ReadRequest};
+        use alloc::string::ToString;
+        let message = serde_json::from_str::<ReadRequest>("1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message
+                .starts_with("invalid type: integer `1`, expected an object of type ReadRequest"),
+            "{message}"
+        );
+        let union = serde_json::from_str::<Body>("1").unwrap_err().to_string();
+        assert!(
+            union.starts_with(
+                "invalid type: integer `1`, expected an object of type Body, with one member"
+            ),
+            "{union}"
+        );
+        let seq = <Seq<Same> as DeserializeAs<'_, Vec<u8>>>::deserialize_as(de("x"));
+        assert_eq!(why(seq), "invalid type: string \"x\", expected an array");
+        let hex = <Hex as DeserializeAs<'_, Vec<u8>>>::deserialize_as(de(5u32));
+        assert_eq!(
+            why(hex),
+            "invalid type: integer `5`, expected a string of lowercase hexadecimal digits, two per byte"
+        );
+        static NAMES: [(&str, u32); 1] = [("ON", 1)];
+        let expected = "expected an enum value's name, or a number from 0 to 4294967295";
+        assert_eq!(deserialize_enum(de("ON"), &NAMES), Ok(1));
+        assert_eq!(deserialize_enum(de(7u64), &NAMES), Ok(7));
+        assert_eq!(deserialize_enum(de(7i64), &NAMES), Ok(7));
+        for (result, unexpected) in [
+            (
+                deserialize_enum(de(true), &NAMES),
+                "invalid type: boolean `true`",
+            ),
+            (
+                deserialize_enum(de("OFF"), &NAMES),
+                "invalid value: string \"OFF\"",
+            ),
+            (
+                deserialize_enum(de(-1i64), &NAMES),
+                "invalid value: integer `-1`",
+            ),
+            (
+                deserialize_enum(de(1u64 << 32), &NAMES),
+                "invalid value: integer `4294967296`",
+            ),
+        ] {
+            assert_eq!(why(result), alloc::format!("{unexpected}, {expected}"));
+        }
+    }
+
     #[test]
     fn stack_text_refuses_what_does_not_fit() {
         let mut text = StackText {
