@@ -1274,6 +1274,10 @@ mod tests {
             &alloc::vec![1, 2],
             &&[1u8, 2][..]
         ));
+        assert!(!is_default::<Hex, Vec<u8>, &[u8]>(
+            &alloc::vec![1, 3],
+            &&[1u8, 2][..]
+        ));
         assert!(!is_default::<Range<0, 9>, u8, u8>(&3, &4));
     }
 

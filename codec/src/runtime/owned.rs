@@ -381,6 +381,52 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_field_may_nest_as_deep_as_in_a_top_level_message() {
+        // The message map is the first level: its value has the other MAX_DEPTH - 1.
+        let nested = |levels: usize| {
+            let mut value = alloc::vec![0x81; levels];
+            value.push(0x00);
+            value
+        };
+        let mut u = OwnedUnknownFields::new();
+        u.insert(1, &nested(MAX_DEPTH - 2)).unwrap();
+        assert_eq!(
+            u.insert(2, &nested(MAX_DEPTH - 1)).unwrap_err().class(),
+            ErrorClass::DepthExceeded
+        );
+        assert_eq!(u.len(), 1);
+    }
+
+    #[test]
+    fn unknown_fields_are_equal_and_hash_alike_by_their_entries() {
+        /// A hasher that keeps what it was given.
+        #[derive(Default)]
+        struct Bytes(Vec<u8>);
+        impl core::hash::Hasher for Bytes {
+            fn write(&mut self, bytes: &[u8]) {
+                self.0.extend_from_slice(bytes);
+            }
+            fn finish(&self) -> u64 {
+                0
+            }
+        }
+        let hashed = |u: &OwnedUnknownFields| {
+            let mut h = Bytes::default();
+            core::hash::Hash::hash(u, &mut h);
+            h.0
+        };
+        let (mut a, mut b) = (OwnedUnknownFields::new(), OwnedUnknownFields::new());
+        a.insert(7, &[0x01]).unwrap();
+        b.insert(7, &[0x02]).unwrap();
+        assert_ne!(a, b);
+        assert_ne!(hashed(&a), hashed(&b));
+        assert_ne!(hashed(&a), hashed(&OwnedUnknownFields::new()));
+        let same = OwnedUnknownFields::from_borrowed(&a.as_borrowed(), &[]);
+        assert_eq!(a, same);
+        assert_eq!(hashed(&a), hashed(&same));
+    }
+
+    #[test]
     fn encode_to_vec_is_exact() {
         let v = encode_to_vec(3, |w| w.text("ab")).unwrap();
         assert_eq!(v, [0x62, b'a', b'b']);
