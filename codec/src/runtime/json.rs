@@ -1449,6 +1449,19 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_variant_may_nest_as_deep_as_in_a_top_level_union() {
+        use crate::generated::iotp2p_core::owned::Body;
+        // The union's map is the first level: the variant's value has the other MAX_DEPTH - 1.
+        let read = |levels: usize| {
+            let hex = alloc::format!("{}00", "81".repeat(levels));
+            serde_json::from_str::<Body>(&alloc::format!("{{\"#60000\": \"{hex}\"}}"))
+        };
+        assert!(read(MAX_DEPTH - 2).is_ok());
+        let e = read(MAX_DEPTH - 1).unwrap_err();
+        assert!(alloc::string::ToString::to_string(&e).contains("not the canonical encoding"));
+    }
+
+    #[test]
     fn stack_text_refuses_what_does_not_fit() {
         let mut text = StackText {
             buf: [0; 48],

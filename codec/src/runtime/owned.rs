@@ -346,6 +346,11 @@ mod tests {
         u.insert(65535, &[0x80]).unwrap();
         let keys: Vec<u64> = u.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, [7, 300, 65535]);
+        // Between two entries.
+        u.insert(100, &[0xf6]).unwrap();
+        let keys: Vec<u64> = u.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, [7, 100, 300, 65535]);
+        u = OwnedUnknownFields::from_borrowed(&u.as_borrowed(), &[100]);
         assert_eq!(u.get(7), Some(&[0x61, b'x'][..]));
         assert_eq!(u.len(), 3);
         assert_eq!(
