@@ -965,6 +965,8 @@ mod tests {
         );
     }
 
+    // Uses generated types.
+    #[cfg(feature = "core-schema")]
     #[test]
     fn nested_values_are_one_level_deeper() {
         use crate::generated::iotp2p_core::owned::ReadRequest;
@@ -1246,6 +1248,8 @@ mod tests {
         assert!(a.recursive);
     }
 
+    // Uses generated types.
+    #[cfg(feature = "core-schema")]
     #[test]
     fn audits_walk_nested_values() {
         use crate::generated::iotp2p_core::owned::ReadRequest;
