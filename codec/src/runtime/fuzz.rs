@@ -810,8 +810,489 @@ mod tests {
         assert!(defined > 0);
         let mut a = Audit::default();
         a.kept_variant(3, &[0xf6]);
-        assert!(a.violations.is_empty());
+        assert!(a.violations.is_empty() && a.unknown);
         a.unknown_variant(3, &[0xf6], &known);
         assert_eq!(a.violations, [Violation::InvalidUnknown]);
+    }
+
+    #[test]
+    fn one_in_is_true_for_one_residue_of_its_byte() {
+        for n in [8u8, 16] {
+            for b in 0..=255u8 {
+                let mut u = Unstructured::new(core::slice::from_ref(&b));
+                assert_eq!(one_in(&mut u, n).unwrap(), b % n == n - 1, "{b} in {n}");
+                assert!(u.is_empty());
+            }
+        }
+        assert!(stretch(&mut Unstructured::new(&[31])).unwrap());
+        assert!(!stretch(&mut Unstructured::new(&[30])).unwrap());
+    }
+
+    /// `int` with the first choice bytes `data` (the rest of the input empty, so that
+    /// `int_in_range` gives its start).
+    fn int_of(data: &[u8], min: i128, max: i128, type_min: i128, type_max: i128) -> i128 {
+        int(&mut Unstructured::new(data), min, max, type_min, type_max).unwrap()
+    }
+
+    #[test]
+    fn int_reaches_the_ends_of_its_range_and_just_past_them() {
+        // A narrower range: a stretch byte first (15 stretches), then the choice (and a byte that
+        // `int_in_range` would take: 3 + 5 % 7 is 8).
+        let r = (3, 9, 0, 255);
+        let cases: [(&[u8], i128); 10] = [
+            (&[0, 1, 5], 3),
+            (&[0, 2, 5], 9),
+            (&[0, 3, 5], 3),
+            (&[0, 4, 5], 4),
+            (&[0, 5, 5], 8),
+            (&[0, 6, 5], 8),
+            (&[15, 0], 2),
+            (&[15, 1], 10),
+            (&[15, 2], 0),
+            (&[15, 3], 0),
+        ];
+        for (data, want) in cases {
+            assert_eq!(int_of(data, r.0, r.1, r.2, r.3), want, "{data:?}");
+        }
+        // Zero clamped into a range around it and into one above it.
+        assert_eq!(int_of(&[0, 3], -5, 9, -128, 127), 0);
+        assert_eq!(int_of(&[0, 3], -9, -5, -128, 127), -5);
+        // A range of one value: its neighbours within it are itself.
+        assert_eq!(int_of(&[0, 4], 3, 3, 0, 255), 3);
+        assert_eq!(int_of(&[0, 5], 3, 3, 0, 255), 3);
+        // At the type's own ends there is nothing past them: the stretch takes any value.
+        assert_eq!(int_of(&[15, 0], 0, 9, 0, 255), 0);
+        assert_eq!(int_of(&[15, 1], 3, 255, 0, 255), 0);
+        // The type's whole range: no stretch byte is read.
+        assert_eq!(int_of(&[2], 0, 255, 0, 255), 255);
+        assert_eq!(int_of(&[1], -128, 127, -128, 127), -128);
+        let (mut u, mut v) = (Unstructured::new(&[2]), Unstructured::new(&[0, 2]));
+        assert_eq!(Gen::new(&mut u, 0).int::<i8>(-128, 127), Ok(127));
+        assert_eq!(Gen::new(&mut v, 0).int::<u16>(0, 9), Ok(9));
+    }
+
+    #[test]
+    fn floats_are_special_values_or_any_bits() {
+        // A choice byte, then the index of a special value or the bits (little-endian).
+        let specials_f32: [u32; 12] = [
+            0,
+            0x8000_0000,
+            0x3f80_0000,
+            0xc020_0000,
+            0x7f80_0000,
+            0xff80_0000,
+            f32::NAN.to_bits(),
+            0x0080_0000,
+            0x7f7f_ffff,
+            0x477f_e000,
+            0x3380_0000,
+            0x3dcc_cccd,
+        ];
+        for (i, bits) in specials_f32.into_iter().enumerate() {
+            let v = f32(&mut Unstructured::new(&[1, i as u8])).unwrap();
+            assert_eq!(v.to_bits(), bits, "{i}");
+            let data = [1, i as u8];
+            let mut u = Unstructured::new(&data);
+            assert_eq!(Gen::new(&mut u, 0).f32().map(f32::to_bits), Ok(bits));
+        }
+        let v = f32(&mut Unstructured::new(&[0, 1, 2, 3, 4])).unwrap();
+        assert_eq!(v.to_bits(), 0x0403_0201);
+        let specials_f64: [u64; 14] = [
+            0,
+            0x8000_0000_0000_0000,
+            0x3ff0_0000_0000_0000,
+            0xc004_0000_0000_0000,
+            0x7ff0_0000_0000_0000,
+            0xfff0_0000_0000_0000,
+            f64::NAN.to_bits(),
+            0x0010_0000_0000_0000,
+            0x7fef_ffff_ffff_ffff,
+            0x40ef_fc00_0000_0000,
+            0x40ef_fc20_0000_0000,
+            0x3e70_0000_0000_0000,
+            0x47ef_ffff_e000_0000,
+            0x3fb9_9999_9999_999a,
+        ];
+        for (i, bits) in specials_f64.into_iter().enumerate() {
+            let v = f64(&mut Unstructured::new(&[4, i as u8])).unwrap();
+            assert_eq!(v.to_bits(), bits, "{i}");
+            let data = [4, i as u8];
+            let mut u = Unstructured::new(&data);
+            assert_eq!(Gen::new(&mut u, 0).f64().map(f64::to_bits), Ok(bits));
+        }
+        let v = f64(&mut Unstructured::new(&[5, 0, 0, 0xc0, 0x3f])).unwrap();
+        assert_eq!(v, 1.5);
+        let v = f64(&mut Unstructured::new(&[6, 1, 2, 3, 4, 5, 6, 7, 8])).unwrap();
+        assert_eq!(v.to_bits(), 0x0807_0605_0403_0201);
+        let v = f64(&mut Unstructured::new(&[7, 1, 2, 3, 4, 5, 6, 7, 8])).unwrap();
+        assert_eq!(v.to_bits(), 0x0807_0605_0403_0201);
+    }
+
+    #[test]
+    fn gen_reads_what_the_free_functions_read() {
+        let data = [15u8, 0];
+        let mut u = Unstructured::new(&data);
+        assert_eq!(Gen::new(&mut u, 0).text(4).as_deref(), Ok("éaé"));
+        let mut u = Unstructured::new(&data);
+        assert_eq!(Gen::new(&mut u, 0).bytes(3), Ok(vec![0xa5; 4]));
+        let mut u = Unstructured::new(&[7, 8, 9]);
+        assert_eq!(Gen::new(&mut u, 0).fixed::<3>(), Ok([7, 8, 9]));
+        let mut u = Unstructured::new(&[0]);
+        assert_eq!(Gen::new(&mut u, 0).bool(), Ok(false));
+        let mut u = Unstructured::new(&[1]);
+        assert_eq!(Gen::new(&mut u, 0).bool(), Ok(true));
+        let mut u = Unstructured::new(&[0, 2]);
+        assert_eq!(Gen::new(&mut u, 0).variant(3, 0), Ok(2));
+        let mut u = Unstructured::new(&[0, 2]);
+        assert_eq!(Gen::new(&mut u, GENERATE_DEPTH).variant(3, 0), Ok(0));
+        let data = [7, 2, 3, 3, 6, 5, 3, 4, 6, 6, 3, 5, 6, 7];
+        let mut u = Unstructured::new(&data);
+        let fields = Gen::new(&mut u, 0).unknown_fields(&[1, 2]).unwrap();
+        assert_eq!(
+            fields,
+            unknown_fields(&mut Unstructured::new(&data), &[1, 2]).unwrap()
+        );
+        assert_eq!(fields.len(), 3);
+        let mut u = Unstructured::new(&[0, 2, 3, 5]);
+        assert_eq!(
+            Gen::new(&mut u, 0).unknown_variant(&[1, 2]),
+            Ok((5, vec![0x18, 0x01]))
+        );
+        let mut u = Unstructured::new(&[0, 0, 1, 3, 9]);
+        assert_eq!(
+            Gen::new(&mut u, 0).kept_variant(&[1, 2]),
+            Ok((9, vec![0xf6]))
+        );
+    }
+
+    // Uses generated types.
+    #[cfg(feature = "core-schema")]
+    #[test]
+    fn nested_values_are_one_level_deeper() {
+        use crate::generated::iotp2p_core::owned::ReadRequest;
+        // One level above the generate depth, the nested request's optional `members` is left out;
+        // one more level up, it is there.
+        let ones = [1u8; 32];
+        for (depth, members) in [(GENERATE_DEPTH - 1, false), (GENERATE_DEPTH - 2, true)] {
+            let mut u = Unstructured::new(&ones);
+            let value: ReadRequest = Gen::new(&mut u, depth).nested().unwrap();
+            assert_eq!(value.members.is_some(), members, "{depth}");
+            let mut u = Unstructured::new(&ones);
+            let boxed: alloc::boxed::Box<ReadRequest> = Gen::new(&mut u, depth).boxed().unwrap();
+            let mut u = Unstructured::new(&ones);
+            assert_eq!(*boxed, Gen::new(&mut u, depth).nested().unwrap());
+        }
+    }
+
+    #[test]
+    fn present_len_and_variant_stop_at_the_generate_depth() {
+        let ones = [1u8; 8];
+        assert!(present(&mut Unstructured::new(&ones), GENERATE_DEPTH - 1).unwrap());
+        assert!(!present(&mut Unstructured::new(&ones), GENERATE_DEPTH).unwrap());
+        let d = GENERATE_DEPTH;
+        assert_eq!(len(&mut Unstructured::new(&[1, 5]), 10, d - 1).unwrap(), 5);
+        assert_eq!(len(&mut Unstructured::new(&[1, 5]), 10, d).unwrap(), 0);
+        assert_eq!(
+            variant(&mut Unstructured::new(&[0, 2]), 3, 0, d - 1).unwrap(),
+            2
+        );
+        assert_eq!(
+            variant(&mut Unstructured::new(&[0, 2]), 3, 0, d).unwrap(),
+            0
+        );
+        let mut u = Unstructured::new(&ones);
+        let mut g = Gen::new(&mut u, d);
+        assert_eq!(g.opt(|g| g.bool()), Ok(None));
+        assert_eq!(g.items(4, |g| g.bool()), Ok(vec![]));
+        let mut u = Unstructured::new(&ones);
+        let mut g = Gen::new(&mut u, d - 1);
+        assert_eq!(g.opt(|g| g.bool()), Ok(Some(true)));
+        assert_eq!(g.items(4, |g| g.bool()), Ok(vec![true]));
+    }
+
+    #[test]
+    fn len_is_usually_short_sometimes_the_bound_and_sometimes_past_it() {
+        let len_of = |data: &[u8], max| len(&mut Unstructured::new(data), max, 0).unwrap();
+        assert_eq!(len_of(&[15, 0], 100), 101);
+        assert_eq!(len_of(&[15, 2], 100), 103);
+        assert_eq!(len_of(&[15, 2], u32::MAX), u32::MAX as usize);
+        assert_eq!(len_of(&[14], MAX_FULL_ITEMS), MAX_FULL_ITEMS as usize);
+        assert_eq!(len_of(&[14, 3], MAX_FULL_ITEMS + 1), 3);
+        assert_eq!(len_of(&[0, 40], 100), 40 % 17);
+        assert_eq!(len_of(&[0, 40], 10), 40 % 11);
+        assert_eq!(len_of(&[13, 16], 100), 16);
+    }
+
+    #[test]
+    fn variant_is_sometimes_unknown() {
+        let v = |data: &[u8], count| variant(&mut Unstructured::new(data), count, 9, 0).unwrap();
+        assert_eq!(v(&[15], 3), 3);
+        assert_eq!(v(&[14, 1], 3), 1);
+        assert_eq!(v(&[0, 2], 3), 2);
+        assert_eq!(v(&[0, 2], 0), 0);
+    }
+
+    #[test]
+    fn strings_and_byte_strings_reach_their_bound_and_pass_it() {
+        // `<&str>::arbitrary` and `<&[u8]>::arbitrary` take their length from the input's last byte:
+        // 0 is an empty one, and the choice is the first byte.
+        let text = |data: &[u8], max| string(&mut Unstructured::new(data), max).unwrap();
+        let bytes_of = |data: &[u8], max| bytes(&mut Unstructured::new(data), max).unwrap();
+        for max in [0, 1, 4, 7] {
+            let long = text(&[15, 0], max);
+            assert_eq!(
+                long.len(),
+                max as usize + 1 + usize::from(max % 3 == 0),
+                "{long:?}"
+            );
+            assert!(long.starts_with(if max <= 1 { "é" } else { "éa" }));
+            assert_eq!(text(&[14, 0], max), "z".repeat(max as usize));
+            assert_eq!(text(&[0, 0], max), "");
+            assert_eq!(bytes_of(&[15, 0], max), vec![0xa5; max as usize + 1]);
+            assert_eq!(bytes_of(&[14, 0], max), vec![0; max as usize]);
+            assert_eq!(bytes_of(&[0, 0], max), Vec::<u8>::new());
+        }
+        // A string cut to its bound at a character boundary: "éé" cut to 3 bytes is "é".
+        let mut s = String::from("éé");
+        truncate_str(&mut s, 3);
+        assert_eq!(s, "é");
+        let mut s = String::from("aé");
+        truncate_str(&mut s, 3);
+        assert_eq!(s, "aé");
+        truncate_str(&mut s, 9);
+        assert_eq!(s, "aé");
+    }
+
+    #[test]
+    fn enum_numbers_are_usually_known() {
+        let known = [5, 6, 7];
+        let n = |data: &[u8], known: &[u32]| enum_number(&mut Unstructured::new(data), known);
+        assert_eq!(n(&[0, 2], &known), Ok(7));
+        assert_eq!(
+            n(&[7, 1, 2, 3, 4], &known),
+            Ok(u32::from_le_bytes([1, 2, 3, 4]))
+        );
+        assert_eq!(n(&[1, 2, 3, 4], &[]), Ok(u32::from_le_bytes([1, 2, 3, 4])));
+    }
+
+    #[test]
+    fn unknown_keys_wrap_at_the_key_limit_past_the_known_ones() {
+        let key = |data: &[u8], known: &[u64]| unknown_key(&mut Unstructured::new(data), known);
+        assert_eq!(key(&[0], &[]), Ok(MAX_KEY));
+        assert_eq!(key(&[0], &[MAX_KEY]), Ok(0));
+        assert_eq!(key(&[0], &[0, 1, MAX_KEY]), Ok(2));
+        assert_eq!(key(&[3, 7], &[]), Ok(7));
+        assert_eq!(key(&[3, 7], &[7, 8]), Ok(9));
+        assert_eq!(key(&[2, 0], &[]), Ok(256));
+        assert_eq!(key(&[1, 0, 0], &[]), Ok(24));
+        // Every key taken: the loop ends after as many steps as there are known keys.
+        assert_eq!(key(&[3, 0], &[0]), Ok(1));
+    }
+
+    #[test]
+    fn unknown_fields_are_sometimes_one_to_three_canonical_entries() {
+        let fields = |data: &[u8]| unknown_fields(&mut Unstructured::new(data), &[1, 2]).unwrap();
+        assert!(fields(&[6, 0]).is_empty());
+        // One in eight: three entries of keys 3 (`0 + 3`, past the known 1 and 2), 4, 5, each a
+        // small integer (kind 6).
+        let f = fields(&[7, 2, 3, 3, 6, 5, 3, 4, 6, 6, 3, 5, 6, 7]);
+        let entries: Vec<(u64, Vec<u8>)> = f.iter().map(|(k, v)| (k, v.to_vec())).collect();
+        assert_eq!(entries, [(3, vec![5]), (4, vec![6]), (5, vec![7])]);
+        // A key drawn twice is kept once.
+        let f = fields(&[7, 1, 3, 3, 6, 5, 3, 3, 6, 6]);
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn unknown_variants_are_sometimes_invalid() {
+        let known = [1u64, 2];
+        let v = |data: &[u8]| unknown_variant(&mut Unstructured::new(data), &known).unwrap();
+        assert_eq!(v(&[0, 0, 1]), (2, vec![0xf6]));
+        assert_eq!(v(&[0, 1, 4]), (MAX_KEY + 5, vec![0xf6]));
+        assert_eq!(v(&[0, 2, 3, 5]), (5, vec![0x18, 0x01]));
+        assert_eq!(v(&[1, 3, 5, 6, 9]), (5, vec![9]));
+        assert_eq!(
+            unknown_variant(&mut Unstructured::new(&[0, 0, 1]), &[]),
+            Ok((MAX_KEY + 2, vec![0xf6]))
+        );
+        // A kept variant draws another key instead of a defined one.
+        assert_eq!(
+            kept_variant(&mut Unstructured::new(&[0, 0, 1, 3, 9]), &known),
+            Ok((9, vec![0xf6]))
+        );
+        assert_eq!(
+            kept_variant(&mut Unstructured::new(&[0, 2, 3, 5]), &known),
+            Ok((5, vec![0x18, 0x01]))
+        );
+    }
+
+    #[test]
+    fn heads_are_in_shortest_form() {
+        for (arg, len) in [
+            (0u64, 1),
+            (23, 1),
+            (24, 2),
+            (255, 2),
+            (256, 3),
+            (65535, 3),
+            (65536, 5),
+            (u32::MAX as u64, 5),
+            (u32::MAX as u64 + 1, 9),
+            (u64::MAX, 9),
+        ] {
+            for major in [0u8, 2, 5] {
+                let mut out = Vec::new();
+                head(&mut out, major, arg);
+                assert_eq!(out.len(), len, "{arg}");
+                assert_eq!(out[0] >> 5, major);
+                let want = match major {
+                    0 => crate::runtime::Head::Uint(arg),
+                    2 => crate::runtime::Head::Bytes(arg),
+                    _ => crate::runtime::Head::Map(arg),
+                };
+                assert_eq!(Reader::new(&out).head(), Ok(want), "{out:02x?}");
+            }
+        }
+    }
+
+    #[test]
+    fn cbor_items_of_every_kind() {
+        let item = |data: &[u8], depth| cbor_item(&mut Unstructured::new(data), depth).unwrap();
+        assert_eq!(
+            item(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 8], 0),
+            [0x1b, 0, 1, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(item(&[1, 44, 0, 0, 0, 0, 0, 0, 0, 0], 0), [0x38, 44]);
+        // 2^56 shifted right by 70 % 64.
+        assert_eq!(
+            item(&[1, 0, 0, 0, 0, 0, 0, 0, 1, 70], 0),
+            [0x3b, 0, 4, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(item(&[4, 2], 0), [0xf6]);
+        assert_eq!(item(&[5, 3], 0), [0xf9, 0x3c, 0x00]);
+        assert_eq!(item(&[7, 20], 0), [20]);
+        // Arrays and maps only below depth 0: kinds are then ten, not eight.
+        assert_eq!(item(&[8], 0), item(&[0], 0));
+        assert_eq!(item(&[8, 2, 6, 1, 7, 2], 1), [0x82, 1, 2]);
+        assert_eq!(item(&[9, 2, 3, 6, 1, 0, 7, 2], 1), [0xa2, 3, 1, 4, 2]);
+        assert_eq!(item(&[19, 2, 3, 6, 1, 0, 7, 2], 1), [0xa2, 3, 1, 4, 2]);
+        // Their items one level down: kind 14 is a small integer at depth 0 (14 % 8), `null` at
+        // depth 1 (14 % 10 is 4, and 0xf4 + 20 % 3).
+        assert_eq!(item(&[8, 1, 14, 20], 1), [0x81, 20]);
+        assert_eq!(item(&[9, 1, 0, 14, 20], 1), [0xa1, 0, 20]);
+        // Byte and text strings, their length from the input's last byte.
+        assert_eq!(item(&[2, 1, 2, 3, 2], 0), [0x42, 1, 2]);
+        assert_eq!(item(&[3, b'h', b'i', 2], 0), [0x62, b'h', b'i']);
+    }
+
+    #[test]
+    fn audits_find_what_breaks_the_schema() {
+        let mut a = Audit::default();
+        a.int(Some(&3u8), 3, 9, "T.a");
+        a.int(Some(&9u8), 3, 9, "T.a");
+        a.int(None::<&u8>, 3, 9, "T.a");
+        a.len(Some(&String::from("abc")), 3, "T.s");
+        a.len(None::<&String>, 0, "T.s");
+        a.items(Some(&vec![1u8, 2]), 2, "T.v", |a, v| {
+            a.int(Some(v), 2, 2, "T.v.item")
+        });
+        assert_eq!(a.violations, [Violation::OutOfRange("T.v.item")]);
+        let mut a = Audit::default();
+        a.int(Some(&2u8), 3, 9, "T.a");
+        a.int(Some(&10u8), 3, 9, "T.b");
+        a.len(Some(&vec![0u8; 4]), 3, "T.s");
+        a.items(Some(&vec![1u8, 2, 3]), 2, "T.v", |_, _| {});
+        assert_eq!(
+            a.violations,
+            [
+                Violation::OutOfRange("T.a"),
+                Violation::OutOfRange("T.b"),
+                Violation::BoundExceeded("T.s"),
+                Violation::BoundExceeded("T.v"),
+            ]
+        );
+        assert!(!a.unknown);
+        a.unknown();
+        assert!(a.unknown);
+    }
+
+    #[test]
+    fn audits_find_invalid_unknown_variants_and_recursion() {
+        let invalid = |key, value: &[u8], known: &[u64]| {
+            let mut a = Audit::default();
+            a.unknown_variant(key, value, known);
+            assert!(a.unknown);
+            !a.violations.is_empty()
+        };
+        assert!(!invalid(MAX_KEY, &[0xf6], &[1]));
+        assert!(invalid(MAX_KEY + 1, &[0xf6], &[1]));
+        assert!(invalid(1, &[0xf6], &[1]));
+        assert!(invalid(2, &[0x18, 0x01], &[1]));
+        assert!(invalid(2, &[0xf6, 0xf6], &[1]));
+        assert!(invalid(2, &[], &[1]));
+
+        let mut a = Audit::default();
+        a.enter(false);
+        a.enter(true);
+        a.enter(false);
+        assert!(!a.recursive);
+        a.leave(true);
+        a.enter(true);
+        assert!(!a.recursive);
+        a.enter(true);
+        assert!(a.recursive);
+        let mut a = Audit::default();
+        a.enter(true);
+        a.leave(false);
+        a.enter(true);
+        assert!(a.recursive);
+    }
+
+    // Uses generated types.
+    #[cfg(feature = "core-schema")]
+    #[test]
+    fn audits_walk_nested_values() {
+        use crate::generated::iotp2p_core::owned::ReadRequest;
+        let mut request = ReadRequest {
+            endpoint: 1,
+            capability: 2,
+            members: Some(vec![0; 64]),
+            unknown_fields: OwnedUnknownFields::new(),
+        };
+        assert_eq!(Audit::of(&request), Audit::default());
+        request.members = Some(vec![0; 65]);
+        let mut a = Audit::default();
+        a.nested(Some(&request));
+        a.nested(None::<&ReadRequest>);
+        assert_eq!(
+            a.violations,
+            [Violation::BoundExceeded("ReadRequest.members")]
+        );
+        assert_eq!(Audit::of(&request), a);
+    }
+
+    #[test]
+    fn audits_warrant_exactly_the_errors_of_what_they_found() {
+        static A: &str = "T.a";
+        static B: &str = "T.b";
+        let mut a = Audit::default();
+        a.bound(A);
+        a.range(B);
+        assert!(a.warrants(&EncodeError::BoundExceeded { field: &A }));
+        assert!(!a.warrants(&EncodeError::BoundExceeded { field: &B }));
+        assert!(a.warrants(&EncodeError::OutOfRange { field: &B }));
+        assert!(!a.warrants(&EncodeError::OutOfRange { field: &A }));
+        assert!(!a.warrants(&EncodeError::BufferTooSmall { needed: 1 }));
+        assert!(!a.warrants(&EncodeError::NotSentByRole));
+        assert!(!a.warrants(&EncodeError::DepthExceeded));
+        assert!(!a.warrants(&EncodeError::InvalidUnknown));
+        a.unknown_variant(1, &[0xf6], &[1]);
+        assert!(a.warrants(&EncodeError::InvalidUnknown));
+        assert!(a.warrants(&EncodeError::DepthExceeded));
+        let a = Audit {
+            recursive: true,
+            ..Audit::default()
+        };
+        assert!(a.warrants(&EncodeError::DepthExceeded));
     }
 }

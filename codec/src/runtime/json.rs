@@ -1274,6 +1274,10 @@ mod tests {
             &alloc::vec![1, 2],
             &&[1u8, 2][..]
         ));
+        assert!(!is_default::<Hex, Vec<u8>, &[u8]>(
+            &alloc::vec![1, 3],
+            &&[1u8, 2][..]
+        ));
         assert!(!is_default::<Range<0, 9>, u8, u8>(&3, &4));
     }
 
@@ -1286,5 +1290,253 @@ mod tests {
         assert_eq!(unknown_key("+1"), None);
         assert_eq!(unknown_key(""), None);
         assert_eq!(unknown_key("1e3"), None);
+    }
+
+    use serde::de::value::{Error as ValueError, MapDeserializer};
+
+    /// The message of a reader's error.
+    fn why<T: fmt::Debug>(result: Result<T, ValueError>) -> alloc::string::String {
+        use alloc::string::ToString;
+        match result {
+            Ok(value) => panic!("accepted as {value:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_float_text_is_a_number_or_one_of_the_three_strings() {
+        // serde_json with `raw_value` hands the reader the number's text (trimmed here).
+        let f32_text = |text: &str| FloatVisitor::<f32>(PhantomData).text::<ValueError>(text);
+        let f64_text = |text: &str| FloatVisitor::<f64>(PhantomData).text::<ValueError>(text);
+        assert_eq!(f32_text("0.1"), Ok(0.1));
+        assert_eq!(f32_text("7.038531e-26"), Ok(7.038531e-26));
+        assert_eq!(f64_text("-2.5e-3"), Ok(-2.5e-3));
+        assert_eq!(f64_text("10"), Ok(10.0));
+        assert!(f32_text("\"NaN\"").unwrap().is_nan());
+        assert_eq!(f64_text("\"Infinity\""), Ok(f64::INFINITY));
+        assert_eq!(f32_text("\"-Infinity\""), Ok(f32::NEG_INFINITY));
+        for (text, starts) in [
+            (
+                "\"nan\"",
+                "invalid value: string \"nan\", expected an f32: a number",
+            ),
+            ("\"NaN", "invalid value: string \"\\\"NaN\""),
+            ("01", "invalid value: string \"01\""),
+            ("-", "invalid value: string \"-\""),
+            ("1e39", "the number is beyond the range of an f32"),
+            ("-1e39", "the number is beyond the range of an f32"),
+            ("null", "invalid type: unit value"),
+            ("true", "invalid type: boolean `true`"),
+            ("false", "invalid type: boolean `false`"),
+            ("[1]", "invalid type: sequence"),
+            ("{}", "invalid type: map"),
+            ("+1", "invalid type: JSON text"),
+            ("", "invalid type: JSON text"),
+        ] {
+            let e = why(f32_text(text));
+            assert!(e.starts_with(starts), "{text}: {e}");
+        }
+        assert_eq!(
+            why(f64_text("1e309")),
+            "the number is beyond the range of an f64"
+        );
+    }
+
+    #[test]
+    fn floats_read_integers_too() {
+        let f32s = FloatVisitor::<f32>(PhantomData);
+        let f64s = FloatVisitor::<f64>(PhantomData);
+        assert_eq!(f32s.visit_i64::<ValueError>(-3), Ok(-3.0));
+        assert_eq!(
+            FloatVisitor::<f32>(PhantomData).visit_u64::<ValueError>(16_777_217),
+            Ok(16_777_216.0)
+        );
+        assert_eq!(
+            f64s.visit_i64::<ValueError>(i64::MIN),
+            Ok(-9.223_372_036_854_776e18)
+        );
+        assert_eq!(
+            FloatVisitor::<f64>(PhantomData).visit_u64::<ValueError>(u64::MAX),
+            Ok(1.844_674_407_370_955_2e19)
+        );
+    }
+
+    #[test]
+    fn a_raw_float_is_the_one_member_of_serde_jsons_raw_value_map() {
+        let read = |entries: Vec<(&'static str, &'static str)>| {
+            FloatVisitor::<f32>(PhantomData)
+                .visit_map(MapDeserializer::<_, ValueError>::new(entries.into_iter()))
+        };
+        assert_eq!(read(alloc::vec![(RAW_VALUE, " 0.1 ")]), Ok(0.1));
+        assert_eq!(
+            read(alloc::vec![(RAW_VALUE, "\"NaN\"")]).map(f32::is_nan),
+            Ok(true)
+        );
+        assert!(why(read(alloc::vec![(RAW_VALUE, "01")])).starts_with("invalid value"));
+        assert_eq!(
+            why(read(alloc::vec![("x", "0.1")])),
+            "invalid type: map, expected a number"
+        );
+        let not_text = FloatVisitor::<f32>(PhantomData).visit_map(
+            MapDeserializer::<_, ValueError>::new(alloc::vec![(RAW_VALUE, 5u32)].into_iter()),
+        );
+        assert_eq!(
+            why(not_text),
+            "invalid type: integer `5`, expected an f32: a number, \"NaN\", \"Infinity\" or \"-Infinity\""
+        );
+        assert_eq!(
+            why(read(alloc::vec![])),
+            "invalid type: map, expected an f32: a number, \"NaN\", \"Infinity\" or \"-Infinity\""
+        );
+    }
+
+    /// A deserializer of serde's own for `value`.
+    fn de<'a, T: serde::de::IntoDeserializer<'a, ValueError>>(value: T) -> T::Deserializer {
+        value.into_deserializer()
+    }
+
+    // Uses generated types.
+    #[cfg(feature = "core-schema")]
+    #[test]
+    fn readers_say_what_they_expected() {
+        use crate::generated::iotp2p_core::owned::{Body, ReadRequest};
+        use alloc::string::ToString;
+        let message = serde_json::from_str::<ReadRequest>("1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message
+                .starts_with("invalid type: integer `1`, expected an object of type ReadRequest"),
+            "{message}"
+        );
+        let union = serde_json::from_str::<Body>("1").unwrap_err().to_string();
+        assert!(
+            union.starts_with(
+                "invalid type: integer `1`, expected an object of type Body, with one member"
+            ),
+            "{union}"
+        );
+        let seq = <Seq<Same> as DeserializeAs<'_, Vec<u8>>>::deserialize_as(de("x"));
+        assert_eq!(why(seq), "invalid type: string \"x\", expected an array");
+        let hex = <Hex as DeserializeAs<'_, Vec<u8>>>::deserialize_as(de(5u32));
+        assert_eq!(
+            why(hex),
+            "invalid type: integer `5`, expected a string of lowercase hexadecimal digits, two per byte"
+        );
+        static NAMES: [(&str, u32); 1] = [("ON", 1)];
+        let expected = "expected an enum value's name, or a number from 0 to 4294967295";
+        assert_eq!(deserialize_enum(de("ON"), &NAMES), Ok(1));
+        assert_eq!(deserialize_enum(de(7u64), &NAMES), Ok(7));
+        assert_eq!(deserialize_enum(de(7i64), &NAMES), Ok(7));
+        for (result, unexpected) in [
+            (
+                deserialize_enum(de(true), &NAMES),
+                "invalid type: boolean `true`",
+            ),
+            (
+                deserialize_enum(de("OFF"), &NAMES),
+                "invalid value: string \"OFF\"",
+            ),
+            (
+                deserialize_enum(de(-1i64), &NAMES),
+                "invalid value: integer `-1`",
+            ),
+            (
+                deserialize_enum(de(1u64 << 32), &NAMES),
+                "invalid value: integer `4294967296`",
+            ),
+        ] {
+            assert_eq!(why(result), alloc::format!("{unexpected}, {expected}"));
+        }
+    }
+
+    // Uses generated types.
+    #[cfg(feature = "core-schema")]
+    #[test]
+    fn an_unknown_variant_may_nest_as_deep_as_in_a_top_level_union() {
+        use crate::generated::iotp2p_core::owned::Body;
+        // The union's map is the first level: the variant's value has the other MAX_DEPTH - 1.
+        let read = |levels: usize| {
+            let hex = alloc::format!("{}00", "81".repeat(levels));
+            serde_json::from_str::<Body>(&alloc::format!("{{\"#60000\": \"{hex}\"}}"))
+        };
+        assert!(read(MAX_DEPTH - 2).is_ok());
+        let e = read(MAX_DEPTH - 1).unwrap_err();
+        assert!(alloc::string::ToString::to_string(&e).contains("not the canonical encoding"));
+    }
+
+    #[test]
+    fn stack_text_refuses_what_does_not_fit() {
+        let mut text = StackText {
+            buf: [0; 48],
+            len: 0,
+        };
+        assert!(text.write_str("0123456789abcdef0123456789abcdef").is_ok());
+        assert!(text.write_str("0123456789abcdef").is_ok());
+        assert!(text.write_str("x").is_err());
+        assert_eq!(text.len, 48);
+        assert_eq!(&text.buf[30..34], b"ef01");
+    }
+
+    #[test]
+    fn member_names_are_listed_up_to_eight_in_the_error() {
+        const NAMES: [(&str, u64); 10] = [
+            ("a", 0),
+            ("b", 1),
+            ("c", 2),
+            ("d", 3),
+            ("e", 4),
+            ("f", 5),
+            ("g", 6),
+            ("h", 7),
+            ("i", 8),
+            ("j", 9),
+        ];
+        static TEN: [(&str, u64); 10] = NAMES;
+        static NINE: [(&str, u64); 9] = [
+            NAMES[0], NAMES[1], NAMES[2], NAMES[3], NAMES[4], NAMES[5], NAMES[6], NAMES[7],
+            NAMES[8],
+        ];
+        let expected = |names: &'static [(&'static str, u64)]| {
+            why(Members(names).visit_str::<ValueError>("z"))
+        };
+        assert_eq!(
+            expected(&TEN),
+            "invalid value: string \"z\", expected a member name: `a`, `b`, `c`, `d`, `e`, `f`, \
+             `g`, `h`, ..., or `#<key>` for an unknown one"
+        );
+        assert_eq!(
+            expected(&NINE),
+            "invalid value: string \"z\", expected a member name: `a`, `b`, `c`, `d`, `e`, `f`, \
+             `g`, `h`, `i`, or `#<key>` for an unknown one"
+        );
+        assert_eq!(Members(&TEN).visit_str::<ValueError>("j"), Ok(9));
+        assert_eq!(Members(&TEN).visit_str::<ValueError>("#10"), Ok(10));
+        assert_eq!(
+            why(Members(&TEN).visit_str::<ValueError>("#9")),
+            "`#9` is the key of `j`, which must be written by name"
+        );
+        assert_eq!(
+            why(Members(&TEN).visit_str::<ValueError>("#09")),
+            "`#09` is not `#` and a key from 0 to 65535 in decimal"
+        );
+    }
+
+    #[test]
+    fn errors_by_type_name_say_which_step_failed() {
+        use alloc::string::ToString;
+        let decode = Reader::new(&[0x18]).skip(1).unwrap_err();
+        assert_eq!(
+            Error::<&str>::Decode(decode).to_string(),
+            alloc::format!("decode: {decode}")
+        );
+        assert_eq!(
+            Error::<&str>::Encode(EncodeError::DepthExceeded).to_string(),
+            alloc::format!("encode: {}", EncodeError::DepthExceeded)
+        );
+        assert_eq!(
+            Error::Json("not a number").to_string(),
+            "json: not a number"
+        );
     }
 }

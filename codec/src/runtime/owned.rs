@@ -547,6 +547,11 @@ mod tests {
         u.insert(65535, &[0x80]).unwrap();
         let keys: Vec<u64> = u.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, [7, 300, 65535]);
+        // Between two entries.
+        u.insert(100, &[0xf6]).unwrap();
+        let keys: Vec<u64> = u.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, [7, 100, 300, 65535]);
+        u = OwnedUnknownFields::from_borrowed(&u.as_borrowed(), &[100]);
         assert_eq!(u.get(7), Some(&[0x61, b'x'][..]));
         assert_eq!(u.len(), 3);
         assert_eq!(
@@ -579,6 +584,52 @@ mod tests {
         let missing: Option<Vec<u8>> = None;
         assert_eq!(AsBorrowed::<Option<&[u8]>>::as_borrowed(&missing), None);
         assert_eq!(7u32.as_borrowed(), 7u32);
+    }
+
+    #[test]
+    fn an_unknown_field_may_nest_as_deep_as_in_a_top_level_message() {
+        // The message map is the first level: its value has the other MAX_DEPTH - 1.
+        let nested = |levels: usize| {
+            let mut value = alloc::vec![0x81; levels];
+            value.push(0x00);
+            value
+        };
+        let mut u = OwnedUnknownFields::new();
+        u.insert(1, &nested(MAX_DEPTH - 2)).unwrap();
+        assert_eq!(
+            u.insert(2, &nested(MAX_DEPTH - 1)).unwrap_err().class(),
+            ErrorClass::DepthExceeded
+        );
+        assert_eq!(u.len(), 1);
+    }
+
+    #[test]
+    fn unknown_fields_are_equal_and_hash_alike_by_their_entries() {
+        /// A hasher that keeps what it was given.
+        #[derive(Default)]
+        struct Bytes(Vec<u8>);
+        impl core::hash::Hasher for Bytes {
+            fn write(&mut self, bytes: &[u8]) {
+                self.0.extend_from_slice(bytes);
+            }
+            fn finish(&self) -> u64 {
+                0
+            }
+        }
+        let hashed = |u: &OwnedUnknownFields| {
+            let mut h = Bytes::default();
+            core::hash::Hash::hash(u, &mut h);
+            h.0
+        };
+        let (mut a, mut b) = (OwnedUnknownFields::new(), OwnedUnknownFields::new());
+        a.insert(7, &[0x01]).unwrap();
+        b.insert(7, &[0x02]).unwrap();
+        assert_ne!(a, b);
+        assert_ne!(hashed(&a), hashed(&b));
+        assert_ne!(hashed(&a), hashed(&OwnedUnknownFields::new()));
+        let same = OwnedUnknownFields::from_borrowed(&a.as_borrowed(), &[]);
+        assert_eq!(a, same);
+        assert_eq!(hashed(&a), hashed(&same));
     }
 
     #[test]
