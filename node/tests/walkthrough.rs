@@ -85,7 +85,13 @@ fn port_taken(e: &(dyn std::error::Error + 'static)) -> bool {
 /// `edhoc_1` with its waiting queue full behind a retransmitted envelope, and dropped the reply
 /// ([IOTP-MSG-144]); and two relays whose DTLS handshake lost every copy of one flight (seed 267)
 /// or the client's last flight (seed 96), so that the forward outlived the engine's retransmissions
-/// and waited a minute in the retry queue (§10.5.3: handshakes started again with their frames).
+/// and waited a minute in the retry queue (§10.5.3: handshakes started again with their frames); and
+/// an app whose handshake with its relay had failed, whose engine then took the reply to a request
+/// with the same `message_id` to the lamp for that handshake's message_2 (seeds 531 and 568); and
+/// requests whose every reply was lost until their transmission failed, after the device had
+/// carried them out (seeds 518, 519, 530 and 567: sent once more, byte for byte,
+/// [IOTP-MSG-149]); and a read the sensor left for want of room and named in its receipt all the
+/// same, which made the relay delete it ([IOTP-MSG-123]).
 #[tokio::test(start_paused = true)]
 async fn the_walk_through_over_lossy_links_runs_each_command_exactly_once() {
     for seed in seeds() {

@@ -13,7 +13,7 @@ use iotp2p_codec::core::owned::{
 };
 use iotp2p_codec::core::{role, Envelope, StatusCode};
 use iotp2p_codec::runtime::EncodeError;
-use iotp2p_protocol::engine::peers::{ContextKind, Peer};
+use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{
     Config, Destination, Discard, Event, ExchangeId, Node, Origin, Output, SendError,
 };
@@ -268,6 +268,93 @@ fn a_sealed_request_is_retransmitted_until_answered() {
     };
     assert_eq!((*request, body), (0, &empty_response()));
     assert_eq!(app.next_deadline(), None);
+}
+
+/// Runs `app`'s timers until the transmission of its request `id` to the lamp fails, passing each
+/// retransmission to `copy` with its time; gives the time of the failure.
+fn until_failed(
+    app: &mut Node<&'static str>,
+    rng: &mut Fixed,
+    id: u64,
+    mut copy: impl FnMut(u64, Vec<u8>, &mut Fixed),
+) -> u64 {
+    for _ in 0..10 {
+        let t = app.next_deadline().expect("retransmitting until it fails");
+        let out = app.on_timer(t, rng);
+        let failed = Event::Failed {
+            to: "lamp",
+            message_id: id,
+        };
+        if events(&out).contains(&failed) {
+            return t;
+        }
+        copy(t, sends(&out).remove(0).1, rng);
+    }
+    panic!("the transmission fails within MAX_RETRANSMIT retransmissions");
+}
+
+/// [IOTP-MSG-149]: a request whose transmission failed because every reply was lost (the reply
+/// carried the acknowledgement) goes once more, byte for byte, within ACK_TIMEOUT of the failure;
+/// the lamp answers the copy from its reply cache without carrying the request out again, and the
+/// reply matches the request. Not a third time, and not after ACK_TIMEOUT.
+#[test]
+fn a_request_whose_transmission_failed_goes_once_more_and_is_answered_from_the_reply_cache() {
+    let mut rng = Fixed(0);
+    let (mut app, mut lamp) = pair();
+    let (id, first) = app_asks(&mut app, &mut rng, 0, &invoke(), true);
+    // Every transmission reaches the lamp, every reply is lost.
+    let out = lamp.receive(0, &mut rng, &"app", &first);
+    let [Event::Request { exchange, .. }] = events(&out)[..] else {
+        panic!("taken: {out:?}");
+    };
+    let reply = sends(
+        &lamp
+            .reply(0, &mut rng, exchange, &empty_response())
+            .unwrap(),
+    )
+    .remove(0)
+    .1;
+    let failed_at = until_failed(&mut app, &mut rng, id, |t, copy, rng| {
+        assert_eq!(copy, first);
+        let answer = sends(&lamp.receive(t, rng, &"app", &copy)).remove(0).1;
+        assert_eq!(answer, reply, "answered from the reply cache");
+    });
+    assert_eq!(
+        app.send_again(failed_at, &mut rng, &"other", id),
+        Err(SendError::NotFailed),
+        "only the hop peer it failed towards"
+    );
+    let again = app
+        .send_again(failed_at + 100, &mut rng, &"lamp", id)
+        .unwrap();
+    assert_eq!(sends(&again), [("lamp", first.clone())], "byte for byte");
+    assert_eq!(
+        app.send_again(failed_at + 100, &mut rng, &"lamp", id),
+        Err(SendError::NotFailed),
+        "once"
+    );
+    let out = lamp.receive(failed_at + 110, &mut rng, &"app", &first);
+    assert!(
+        events(&out)
+            .iter()
+            .all(|e| !matches!(e, Event::Request { .. })),
+        "not carried out again: {out:?}"
+    );
+    let out = app.receive(failed_at + 120, &mut rng, &"lamp", &sends(&out).remove(0).1);
+    assert!(
+        matches!(&events(&out)[..], [Event::Acknowledged { .. }, Event::Reply { request, .. }] if *request == id),
+        "{out:?}"
+    );
+
+    // A second request that fails is not sent again after ACK_TIMEOUT.
+    let now = failed_at + 1_000;
+    let (id, _) = app_asks(&mut app, &mut rng, now, &invoke(), true);
+    let failed_at = until_failed(&mut app, &mut rng, id, |_, _, _| {});
+    let late = failed_at + iotp2p_protocol::params::Timing::default().ack_timeout;
+    assert_eq!(
+        app.send_again(late, &mut rng, &"lamp", id),
+        Err(SendError::NotFailed)
+    );
 }
 
 #[test]
@@ -681,18 +768,7 @@ mod edhoc_responder {
                 },
             )
             .unwrap();
-        let (_, out) = app
-            .request(
-                2,
-                &mut rng,
-                "lamp",
-                Destination::HopPeer,
-                Some(app_ctx),
-                &invoke(),
-                false,
-                None,
-            )
-            .unwrap();
+        let (_, out) = invoke_under(&mut app, &mut rng, app_ctx);
         let out = lamp.receive(2, &mut rng, &"app", &sends(&out)[0].1);
         assert!(
             matches!(events(&out)[..], [Event::Request { context: Some(c), .. }] if c == context),
@@ -735,26 +811,7 @@ mod edhoc_responder {
         let (_, out) = app
             .connect(0, &mut rng, "lamp", Destination::HopPeer, lamp_peer)
             .unwrap();
-        // edhoc_1 →, ← message_2 (which also acknowledges), edhoc_3 →, ← done.
-        let mut wire: Vec<(&str, Vec<u8>)> =
-            sends(&out).into_iter().map(|(_, b)| ("app", b)).collect();
-        let mut sessions = Vec::new();
-        for _ in 0..8 {
-            let Some((from, bytes)) = wire.pop() else {
-                break;
-            };
-            let (to, out) = if from == "app" {
-                ("lamp", lamp.receive(1, &mut rng, &"app", &bytes))
-            } else {
-                ("app", app.receive(1, &mut rng, &"lamp", &bytes))
-            };
-            for e in events(&out) {
-                if let Event::Session { context, visitor } = e {
-                    sessions.push((to, context, visitor));
-                }
-            }
-            wire.extend(sends(&out).into_iter().map(|(_, b)| (to, b)));
-        }
+        let sessions = exchange(&mut app, &mut lamp, &mut rng, &out);
         let app_ctx = sessions
             .iter()
             .find(|s| s.0 == "app")
@@ -765,18 +822,7 @@ mod edhoc_responder {
             "the lamp's ordinary context: {sessions:?}"
         );
         assert_eq!(app.next_deadline(), None, "both requests answered");
-        let (_, out) = app
-            .request(
-                2,
-                &mut rng,
-                "lamp",
-                Destination::HopPeer,
-                Some(app_ctx),
-                &invoke(),
-                false,
-                None,
-            )
-            .unwrap();
+        let (_, out) = invoke_under(&mut app, &mut rng, app_ctx);
         let out = lamp.receive(2, &mut rng, &"app", &sends(&out)[0].1);
         assert!(
             matches!(
@@ -787,6 +833,135 @@ mod edhoc_responder {
                 }]
             ),
             "{out:?}"
+        );
+    }
+
+    /// The app's non-confirmable invoke to the lamp at time 2, sealed under `context`: its
+    /// `message_id` and output.
+    fn invoke_under(
+        app: &mut Node<&'static str>,
+        rng: &mut Fixed,
+        context: ContextId,
+    ) -> (u64, Vec<Output<&'static str>>) {
+        app.request(
+            2,
+            rng,
+            "lamp",
+            Destination::HopPeer,
+            Some(context),
+            &invoke(),
+            false,
+            None,
+        )
+        .unwrap()
+    }
+
+    /// Carries what `app` sent (`out`) to `lamp` and every answer back, in turn, until neither has
+    /// more to send (at most 8 envelopes; an EDHOC handshake is edhoc_1 →, ← message_2 with the
+    /// acknowledgement, edhoc_3 →, ← done): the contexts each side made, as (side, context, visitor).
+    fn exchange(
+        app: &mut Node<&'static str>,
+        lamp: &mut Node<&'static str>,
+        rng: &mut Fixed,
+        out: &[Output<&'static str>],
+    ) -> Vec<(&'static str, ContextId, bool)> {
+        let mut wire: Vec<(&str, Vec<u8>)> =
+            sends(out).into_iter().map(|(_, b)| ("app", b)).collect();
+        let mut sessions = Vec::new();
+        for _ in 0..8 {
+            let Some((from, bytes)) = wire.pop() else {
+                break;
+            };
+            let (to, out) = if from == "app" {
+                ("lamp", lamp.receive(1, rng, &"app", &bytes))
+            } else {
+                ("app", app.receive(1, rng, &"lamp", &bytes))
+            };
+            for e in events(&out) {
+                if let Event::Session { context, visitor } = e {
+                    sessions.push((to, context, visitor));
+                }
+            }
+            wire.extend(sends(&out).into_iter().map(|(_, b)| (to, b)));
+        }
+        sessions
+    }
+
+    /// Regression (walk-through seeds 531 and 568): a handshake whose `edhoc_1` went unanswered
+    /// (to the home relay, every transmission lost) took the reply to a later request to another
+    /// peer for its message_2, because it knew its request by `message_id` alone and every context
+    /// numbers from 0: the reply was consumed and never reached the application. A reply is matched
+    /// by its sender and `correlation_id` ([IOTP-MSG-39]), under the request's context.
+    #[test]
+    fn a_handshake_left_unanswered_does_not_take_the_reply_of_another_peer() {
+        let mut rng = Fixed(9);
+        let (app_id, app_ccs) = identity([0x11; 32], 0xaa, 5);
+        let (lamp_id, lamp_ccs) = identity([0x22; 32], 0xbb, 7);
+        let (_, relay_ccs) = identity([0x33; 32], 0xcc, 9);
+        let responder = |identity, peers| EdhocResponder {
+            identity,
+            peers,
+            max_pending: 2,
+            pending_lifetime: 0,
+            max_visitors: 1,
+            max_visitor_sources: 8,
+        };
+        let mut app = node("app@example.com");
+        app.set_edhoc_responder(Some(responder(app_id, vec![])));
+        let mut lamp = node("lamp@home.example.org");
+        let app_peer = KnownPeer {
+            credential: app_ccs,
+            address: Some("app@example.com".into()),
+            node: None,
+        };
+        lamp.set_edhoc_responder(Some(responder(lamp_id, vec![app_peer])));
+        let peer = |credential, address: &str| KnownPeer {
+            credential,
+            address: Some(address.into()),
+            node: None,
+        };
+        // The handshake with the relay: its edhoc_1 is never delivered.
+        let (unanswered, _) = app
+            .connect(
+                0,
+                &mut rng,
+                "relay",
+                Destination::HopPeer,
+                peer(relay_ccs, "relay.example.com"),
+            )
+            .unwrap();
+        let (_, out) = app
+            .connect(
+                0,
+                &mut rng,
+                "lamp",
+                Destination::HopPeer,
+                peer(lamp_ccs, "lamp@home.example.org"),
+            )
+            .unwrap();
+        let sessions = exchange(&mut app, &mut lamp, &mut rng, &out);
+        let (_, app_ctx, _) = *sessions
+            .iter()
+            .find(|s| s.0 == "app")
+            .expect("the app's context");
+        let (request, out) = invoke_under(&mut app, &mut rng, app_ctx);
+        assert_eq!(
+            request, unanswered,
+            "the case: the request to the lamp has the edhoc_1's message_id"
+        );
+        let out = lamp.receive(2, &mut rng, &"app", &sends(&out)[0].1);
+        let [Event::Request { exchange, .. }] = events(&out)[..] else {
+            panic!("the lamp takes the request: {out:?}");
+        };
+        let answer = Body::InvokeResponse(InvokeResponse {
+            output: None,
+            unknown_fields: Default::default(),
+        });
+        let out = lamp.reply(2, &mut rng, exchange, &answer).unwrap();
+        let out = app.receive(2, &mut rng, &"lamp", &sends(&out)[0].1);
+        assert!(
+            matches!(&events(&out)[..], [Event::Reply { request: r, body, .. }] if *r == request && *body == answer),
+            "the reply reaches the application: {out:?}"
         );
     }
 

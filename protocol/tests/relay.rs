@@ -15,7 +15,7 @@ use common::{context, Fixed};
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
 use iotp2p_codec::core::{Envelope, PresenceState, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
-use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
+use iotp2p_protocol::engine::{Config, Destination, Discard, Event, Node, Output};
 use iotp2p_protocol::message::digest::Digest;
 use iotp2p_protocol::relay::{
     Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput, StoreChange, AWAKE_RETRY_DELAY,
@@ -65,11 +65,22 @@ fn home_relay_with(sensor_hop: (u8, u8), app_hop: (u8, u8)) -> Relay<&'static st
 /// A node of the relay's domain with its hop context (`hop`: its Sender ID and the relay's) and an
 /// end-to-end context with `peer_address` (`e2e`).
 fn end_node(address: &str, hop: (u8, u8), e2e: (u8, u8), peer_address: &str) -> Node<&'static str> {
+    end_node_waiting(address, hop, e2e, peer_address, 32)
+}
+
+/// [`end_node`] with room for `max_waiting` envelopes waiting their turn.
+fn end_node_waiting(
+    address: &str,
+    hop: (u8, u8),
+    e2e: (u8, u8),
+    peer_address: &str,
+    max_waiting: usize,
+) -> Node<&'static str> {
     let mut node = Node::new(
         Config {
             address: Some(address.into()),
             max_pending: 64,
-            max_waiting: 32,
+            max_waiting,
             ..Config::default()
         },
         0,
@@ -316,7 +327,18 @@ impl World {
 
     /// The world with the app awake and the sensor asleep for 600 s, both bound at the relay.
     fn with_sleeping_sensor() -> World {
+        Self::with_sleeping_sensor_in(World::new())
+    }
+
+    /// [`World::with_sleeping_sensor`], the sensor with room for `max_waiting` envelopes waiting
+    /// their turn.
+    fn with_sleeping_sensor_waiting(max_waiting: usize) -> World {
         let mut w = World::new();
+        w.sensor = end_node_waiting(SENSOR, (3, 4), (2, 1), APP, max_waiting);
+        Self::with_sleeping_sensor_in(w)
+    }
+
+    fn with_sleeping_sensor_in(mut w: World) -> World {
         w.presence("app", PresenceState::Awake, None);
         w.presence("sensor", PresenceState::Asleep, Some(600));
         w
@@ -440,6 +462,41 @@ fn a_delivery_without_receipt_is_delivered_again_at_the_next_wake_up() {
     assert_eq!(w.relay.held(SENSOR), 0);
     assert_eq!(w.sensor_answers(), 0, "the copy is not a new request");
     assert_eq!(w.answered(), [id]);
+}
+
+/// Regression (walk-through seed 567): a device that discards a delivered request for want of room
+/// ([IOTP-MSG-144]), for its home relay's retransmission to bring it again, must not name it in its
+/// receipt ([IOTP-MSG-123]): the receipt made the relay delete it, and nothing brought it again.
+#[test]
+fn a_delivery_left_for_want_of_room_is_not_receipted_and_comes_again() {
+    // Room for one envelope waiting its turn: the reply owed to the first request takes it.
+    let mut w = World::with_sleeping_sensor_waiting(1);
+    let first = w.app_invokes(Some(3600));
+    let second = w.app_invokes(Some(3600));
+    w.advance(600_000);
+    w.presence("sensor", PresenceState::Awake, Some(600));
+    assert_eq!(w.requests_to_sensor(), [first], "the second is left");
+    assert!(
+        w.sensor_events.iter().any(|e| matches!(
+            e,
+            Event::Discarded {
+                reason: Discard::NoRoom,
+                ..
+            }
+        )),
+        "for want of room: {:?}",
+        w.sensor_events
+    );
+    assert_eq!(w.relay.held(SENSOR), 2, "no receipt named the second");
+    assert_eq!(w.sensor_answers(), 1);
+    // The relay's retransmission of the second finds room now.
+    let t = w.now + 10_000;
+    w.advance(t);
+    assert_eq!(w.sensor_answers(), 1, "the second came again");
+    assert_eq!(w.answered(), [first, second]);
+    let t = w.now + 10_000;
+    w.advance(t);
+    assert_eq!(w.relay.held(SENSOR), 0, "both named in receipts once taken");
 }
 
 #[test]

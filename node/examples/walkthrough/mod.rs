@@ -211,6 +211,8 @@ impl Paths {
     /// ([IOTP-MSG-134]): at 20 % loss each way a transmission and its acknowledgement both arrive
     /// with probability 0.64, so a hop transmission fails once in 165 with MAX_RETRANSMIT 4
     /// (0.36^5) and once in 1,270 with 6 (0.36^7), and the walk-through makes over a hundred of them.
+    /// An app's request whose transmission failed goes once more ([IOTP-MSG-149]), which makes its
+    /// loss once in some 1.6 million.
     fn timing(&self) -> Timing {
         match self.lossy {
             Some(_) => Timing {

@@ -13,6 +13,7 @@ pub use follow::Rehome;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use iotp2p_codec::core::owned::Body;
@@ -23,16 +24,26 @@ use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownPeer, Node};
 use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::edhoc::LocalIdentity;
+use iotp2p_protocol::security::pairing_states::PAIRING_EXCHANGE_TIMEOUT;
 use iotp2p_protocol::security::statement::{sign_revocation, verify_credential};
 use iotp2p_protocol::security::{IdentityKey, IdentityPublicKey, NodeId};
 use iotp2p_protocol::server::acl::ACL_CAPACITY;
 use iotp2p_protocol::server::security::{member, SECURITY};
 
-use crate::attach::{attach, wait_within, AttachError};
+use crate::attach::{attach, AttachError};
 use crate::random::NodeRng;
 use crate::udp::{NodeError, StartError, UdpConfig, UdpNode};
 
 pub use config::AppFile;
+
+/// How many SPAKE2+ exchanges claiming or joining a device runs at most when the device abandons one
+/// ([`UdpApp::claim`], [`UdpApp::join`]).
+pub const PAIRING_ATTEMPTS: u32 = 3;
+
+/// The longest wait, in seconds, before a new `pair_start` after a `Busy`: the device holds an
+/// exchange at most PAIRING_EXCHANGE_TIMEOUT after its last message ([IOTP-SEC-31]), whatever
+/// `retry_after` says.
+const PAIRING_BUSY_WAIT_MAX: u64 = PAIRING_EXCHANGE_TIMEOUT / 1_000;
 
 /// How a UDP app is set up.
 pub struct AppSetup {
@@ -83,6 +94,15 @@ pub enum AppError {
     /// The app holds no credential for the address.
     #[error("no credential for {0}: claim the device, or name it in the [devices] table")]
     Unknown(String),
+    /// The request's transmission to the hop peer failed twice ([IOTP-MSG-47], [IOTP-MSG-149]):
+    /// neither it nor its acknowledgement got through, over the retransmissions of both tries.
+    #[error("no acknowledgement from {hop} of the request to {to}, sent twice with every retransmission")]
+    NotAcknowledged {
+        /// Whom the request went to.
+        to: String,
+        /// The hop peer it went through.
+        hop: SocketAddr,
+    },
     /// No reply came in time.
     #[error("no reply from {to} within {within:?}")]
     NoReply {
@@ -217,8 +237,37 @@ impl UdpApp {
         Ok(claimed)
     }
 
-    /// SPAKE2+ with the device at `device` on the local link (§8.3.3): the pairing context.
+    /// SPAKE2+ with the device at `device` on the local link (§8.3.3): the pairing context. An
+    /// exchange the device abandoned goes again from `pair_start`, at most [`PAIRING_ATTEMPTS`] in
+    /// all: the device gives an exchange up PAIRING_EXCHANGE_TIMEOUT (30 s) after its last message
+    /// ([IOTP-SEC-134]), less than its replies' retransmissions may take over a lossy link (one
+    /// transmission fails after up to 93 s, [IOTP-MSG-47]), and then answers the next step
+    /// `InvalidState`; while it still holds the exchange it answers a new `pair_start` `Busy` with
+    /// the seconds left ([IOTP-SEC-31]). Each abandoned exchange counts as a failed attempt of the
+    /// window's 20 ([IOTP-SEC-30]); a wrong passcode is not tried again.
     async fn pair(&mut self, device: SocketAddr, passcode: u32) -> Result<ContextId, AppError> {
+        let mut attempt = 1;
+        loop {
+            match self.pair_once(device, passcode).await {
+                Err(AppError::Claim(ControllerError::Refused { code, retry_after }))
+                    if attempt < PAIRING_ATTEMPTS
+                        && matches!(code, StatusCode::InvalidState | StatusCode::Busy) =>
+                {
+                    let wait = u64::from(retry_after.unwrap_or(0)).min(PAIRING_BUSY_WAIT_MAX);
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                    attempt += 1;
+                }
+                paired => return paired,
+            }
+        }
+    }
+
+    /// One SPAKE2+ exchange of [`UdpApp::pair`].
+    async fn pair_once(
+        &mut self,
+        device: SocketAddr,
+        passcode: u32,
+    ) -> Result<ContextId, AppError> {
         let (mut pairing, start) = Pairing::start(passcode, &mut self.rng);
         let reply = self.direct(device, None, start).await?;
         let share = pairing
@@ -362,7 +411,7 @@ impl UdpApp {
             )
             .await
             .map_err(|e| AppError::Engine(e.to_string()))?;
-        let reply = self.reply(address, id).await?;
+        let reply = self.reply(address, relay, id).await?;
         // The device does not hold the context: the handshake's message_3 did not convince it (the
         // app was not yet its peer), or it forgot. The next request runs a new handshake.
         if matches!(&reply, Body::Status(s) if s.code == StatusCode::Unauthenticated) {
@@ -438,7 +487,8 @@ impl UdpApp {
             .cloned()
             .ok_or_else(|| AppError::Unknown(address.into()))?;
         let (relay, to) = (self.relay, address.to_owned());
-        self.node
+        let edhoc_1 = self
+            .node
             .with_engine(move |n, now, rng| {
                 let peer = KnownPeer {
                     credential,
@@ -452,23 +502,18 @@ impl UdpApp {
                     n.connect(now, rng, relay, to, peer)
                 };
                 match started {
-                    Ok((_, out)) => (Ok(()), out),
+                    Ok((id, out)) => (Ok(id), out),
                     Err(e) => (Err(format!("EDHOC: {e:?}")), Vec::new()),
                 }
             })
             .await?
             .map_err(AppError::Engine)?;
         // Through both relays to the device and back, as long as a reply may take.
-        let within = self.reply_timeout;
-        let session = wait_within(&mut self.node, within, |e| match e {
-            Event::Session { context, .. } => Some(*context),
-            _ => None,
+        self.wait_for(address, relay, edhoc_1, |event| match event {
+            Event::Session { context, .. } => ControlFlow::Break(context),
+            other => ControlFlow::Continue(other),
         })
-        .await?;
-        session.ok_or_else(|| AppError::NoReply {
-            to: address.to_owned(),
-            within,
-        })
+        .await
     }
 
     /// Sends `body` straight to `device` on the local link, under `context` or unsealed.
@@ -483,17 +528,64 @@ impl UdpApp {
             .request(device, Destination::HopPeer, context, body, true, None)
             .await
             .map_err(|e| AppError::Engine(e.to_string()))?;
-        self.reply(&device.to_string(), id).await
+        self.reply(&device.to_string(), device, id).await
     }
 
-    /// The reply to request `id`, within the reply timeout. Requests that come meanwhile are
-    /// answered ([`UdpApp::answer`]).
-    async fn reply(&mut self, to: &str, id: u64) -> Result<Body, AppError> {
+    /// The reply to request `id`, sent through the hop peer `hop`, within the reply timeout
+    /// ([`UdpApp::wait_for`]).
+    async fn reply(&mut self, to: &str, hop: SocketAddr, id: u64) -> Result<Body, AppError> {
+        self.wait_for(to, hop, id, |event| match event {
+            Event::Reply { request, body, .. } if request == id => ControlFlow::Break(body),
+            other => ControlFlow::Continue(other),
+        })
+        .await
+    }
+
+    /// The event `pick` takes (it lets the others continue), which the request `id` to `to`, sent
+    /// through the hop peer `hop`, brings, within the reply timeout. Requests that come meanwhile
+    /// are answered ([`UdpApp::answer`]). A request whose transmission failed goes once more, byte
+    /// for byte ([IOTP-MSG-149]): the losses may have taken the replies, not the request, and the
+    /// recipient answers the copy from its reply cache without carrying it out again. A second
+    /// failure ends the wait at once.
+    async fn wait_for<T>(
+        &mut self,
+        to: &str,
+        hop: SocketAddr,
+        id: u64,
+        mut pick: impl FnMut(Event<SocketAddr>) -> ControlFlow<T, Event<SocketAddr>>,
+    ) -> Result<T, AppError> {
         let within = self.reply_timeout;
-        let reply = tokio::time::timeout(within, async {
+        let mut sent_again = false;
+        let waited = tokio::time::timeout(within, async {
             while let Some(event) = self.node.next_event().await {
+                let event = match pick(event) {
+                    ControlFlow::Break(found) => return Ok(found),
+                    ControlFlow::Continue(event) => event,
+                };
                 match event {
-                    Event::Reply { request, body, .. } if request == id => return Some(body),
+                    Event::Failed {
+                        to: peer,
+                        message_id,
+                    } if peer == hop && message_id == id => {
+                        if sent_again {
+                            return Err(AppError::NotAcknowledged {
+                                to: to.to_owned(),
+                                hop,
+                            });
+                        }
+                        sent_again = true;
+                        self.node
+                            .with_engine(move |n, now, rng| {
+                                match n.send_again(now, rng, &hop, id) {
+                                    Ok(out) => (Ok(()), out),
+                                    Err(e) => (
+                                        Err(AppError::Engine(format!("sending again: {e:?}"))),
+                                        Vec::new(),
+                                    ),
+                                }
+                            })
+                            .await??;
+                    }
                     Event::Request {
                         exchange,
                         sender,
@@ -504,23 +596,21 @@ impl UdpApp {
                         // The app's task stopped: no reply will come either.
                         let answered = self.answer(exchange, &sender, context, &body).await;
                         if answered.is_err() {
-                            return None;
+                            return Err(AppError::Node(NodeError::Stopped));
                         }
                     }
                     _ => {}
                 }
             }
-            None
+            Err(AppError::Node(NodeError::Stopped))
         })
         .await;
-        match reply {
-            Ok(Some(body)) => Ok(body),
-            Ok(None) => Err(AppError::Node(NodeError::Stopped)),
-            Err(_) => Err(AppError::NoReply {
+        waited.unwrap_or_else(|_| {
+            Err(AppError::NoReply {
                 to: to.to_owned(),
                 within,
-            }),
-        }
+            })
+        })
     }
 
     /// Stops the app, waiting at most `within`.

@@ -56,7 +56,7 @@ impl UdpApp {
             )
             .await
             .map_err(|e| AppError::Engine(e.to_string()))?;
-        self.reply(&service, id).await
+        self.reply(&service, relay, id).await
     }
 
     /// Joins the provider account that `token` stands for (§3.6.1.1): the app becomes one of its

@@ -104,7 +104,10 @@ impl<P> core::fmt::Debug for Pending<P> {
     }
 }
 
-/// A handshake this node started, waiting for message_2 (the `message_id` of its `edhoc_1`).
+/// A handshake this node started, waiting for message_2: its `edhoc_1`, an unsealed request named by
+/// its `message_id` together with the hop peer and the recipient it went to. Every node's identifiers
+/// start at 0 in each context, so a `message_id` alone would also name requests to other peers or
+/// under other contexts, whose replies are not the handshake's ([IOTP-MSG-39]).
 pub(super) struct Connecting<P> {
     request: u64,
     initiator: crate::security::edhoc::Initiator,
@@ -126,8 +129,9 @@ pub(super) struct Handshakes<P> {
     pub(super) pending: Vec<Pending<P>>,
     /// Handshakes this node started (at most `max_pending`; the oldest is dropped for a new one).
     pub(super) connecting: Vec<Connecting<P>>,
-    /// The `edhoc_3` requests whose `done` is still to come, to consume it.
-    pub(super) finishing: Vec<u64>,
+    /// The `edhoc_3` requests whose `done` is still to come, to consume it: each its hop peer and
+    /// `message_id` (at most `max_pending`).
+    pub(super) finishing: Vec<(P, u64)>,
     /// The nodes revoked most recently, oldest first (at most [`REVOKED_CAPACITY`]): a handshake
     /// whose credential by value claims one of them is refused ([IOTP-SEC-156]).
     pub(super) revoked: Vec<NodeId>,
@@ -380,13 +384,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         Ok((message_id, out))
     }
 
-    /// A reply to one of this node's handshake requests: message_2 is answered with `edhoc_3` and the
-    /// context added; `done` is consumed. Returns whether the reply was the engine's.
+    /// A reply to `request`, if it is one of this node's handshake requests: message_2 is answered
+    /// with `edhoc_3` and the context added; `done` is consumed. Returns whether the reply was the
+    /// engine's. The handshake's requests go unsealed, so a reply to a sealed request is never one.
     pub(super) fn edhoc_reply(
         &mut self,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
-        request: u64,
+        request: &super::Pending<P>,
         body: &Body<'_>,
         out: &mut Vec<Output<P>>,
     ) -> bool {
@@ -394,11 +399,22 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         let Some(h) = self.handshakes.as_mut() else {
             return false;
         };
-        if let Some(i) = h.finishing.iter().position(|m| *m == request) {
+        if request.context.is_some() {
+            return false;
+        }
+        let finishing = h
+            .finishing
+            .iter()
+            .position(|(to, m)| *m == request.message_id && *to == request.to);
+        if let Some(i) = finishing {
             h.finishing.remove(i);
             return true;
         }
-        let Some(index) = h.connecting.iter().position(|c| c.request == request) else {
+        let Some(index) = h.connecting.iter().position(|c| {
+            c.request == request.message_id
+                && c.to == request.to
+                && c.recipient == request.recipient
+        }) else {
             return false;
         };
         let connecting = h.connecting.remove(index);
@@ -433,7 +449,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         if let Ok((edhoc_3, more)) = self.request(
             now,
             rng,
-            connecting.to,
+            connecting.to.clone(),
             connecting.recipient,
             None,
             &body,
@@ -442,7 +458,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         ) {
             out.extend(more);
             if let Some(h) = self.handshakes.as_mut() {
-                h.finishing.push(edhoc_3);
+                h.finishing.push((connecting.to, edhoc_3));
                 if h.finishing.len() > h.config.max_pending.max(1) {
                     h.finishing.remove(0);
                 }

@@ -27,6 +27,7 @@
 //! answered. A full table of requests refuses new ones ([`SendError::Busy`]); a full table of
 //! unanswered requests forgets the oldest, whose reply then fails with [`SendError::UnknownExchange`].
 
+mod again;
 mod handshakes;
 mod notify;
 mod presence;
@@ -321,6 +322,10 @@ struct Pending<P> {
     until: Instant,
     /// A `subscribe`: a report in reply makes it an [`Observation`].
     subscribe: bool,
+    /// Its envelope, while it may go again after its transmission failed ([`Node::send_again`]).
+    failed: Option<again::Failed>,
+    /// Whether it went again: it goes at most twice ([IOTP-MSG-149]).
+    sent_again: bool,
 }
 
 /// A subscription of this node (§6.7): after the first report, the reports that answer the subscribe
@@ -620,12 +625,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         for (to, message_id) in due {
             self.acknowledge(&to, message_id, &mut out);
         }
-        self.push_actions(actions, &mut out);
+        self.push_actions(now, actions, &mut out);
         out
     }
 
     fn expire(&mut self, now: Instant) {
         self.pending.retain(|p| now < p.until);
+        for p in &mut self.pending {
+            p.failed = p.failed.take().filter(|f| now < f.until());
+        }
         self.answered.retain(|p| now < p.until);
         self.dedup.expire(now);
         self.replies.expire(now);
@@ -640,14 +648,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         self.contexts.expire_previous_addresses(now);
     }
 
-    fn push_actions(&mut self, actions: Vec<Action<P>>, out: &mut Vec<Output<P>>) {
+    fn push_actions(&mut self, now: Instant, actions: Vec<Action<P>>, out: &mut Vec<Output<P>>) {
         for action in actions {
             out.push(match action {
                 Action::Send { peer, bytes, .. } => Output::Send { to: peer, bytes },
                 Action::Failed {
-                    peer, message_id, ..
+                    peer,
+                    message_id,
+                    bytes,
                 } => {
                     self.receipt_failed(&peer, message_id);
+                    self.request_failed(now, &peer, message_id, &bytes);
                     Output::Event(Event::Failed {
                         to: peer,
                         message_id,

@@ -35,13 +35,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
     ) -> Vec<Output<P>> {
         let mut out = Vec::new();
         let delivery = self.delivery_of(from, bytes);
-        if let Err(reason) = self.pipeline(now, rng, from, bytes, &mut out) {
+        let processed = self.pipeline(now, rng, from, bytes, &mut out);
+        // A request left for want of room is to come again: a receipt naming it would make the
+        // relay delete it ([IOTP-MSG-123], [IOTP-MSG-144]).
+        let to_come_again = processed == Err(Discard::NoRoom);
+        if let Err(reason) = processed {
             out.push(Output::Event(Event::Discarded {
                 from: from.clone(),
                 reason,
             }));
         }
-        if let Some((delivery, more)) = delivery {
+        if let Some((delivery, more)) = delivery.filter(|_| !to_come_again) {
             self.delivered(now, rng, delivery, more, &mut out);
         }
         out
@@ -529,7 +533,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             if acked {
                 self.acknowledged(from.clone(), correlation_id, out);
             }
-            self.push_actions(actions, out);
+            self.push_actions(now, actions, out);
             if matches!(body, Body::Ack) {
                 return if acked {
                     Ok(())
@@ -568,7 +572,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             }
             let pending = self.pending.remove(index).ok_or(Discard::UnmatchedReply)?;
             self.remember_answered(&pending);
-            if self.edhoc_reply(now, rng, pending.message_id, &body, out) {
+            if self.edhoc_reply(now, rng, &pending, &body, out) {
                 return Ok(());
             }
             if pending.subscribe && matches!(body, Body::Report(_)) && context.is_some() {

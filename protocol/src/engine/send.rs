@@ -48,6 +48,9 @@ pub enum SendError {
     QueueFull,
     /// The body or an address does not fit its schema type.
     Encode(EncodeError),
+    /// No request of this node to that hop peer with that `message_id` failed within ACK_TIMEOUT and
+    /// waits to go again ([`Node::send_again`]), or it went again already.
+    NotFailed,
 }
 
 impl From<EncodeError> for SendError {
@@ -162,6 +165,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
                 .saturating_add(self.config.timing.exchange_lifetime)
                 .saturating_add(u64::from(ttl.unwrap_or(0)) * 1_000),
             subscribe: matches!(body, owned::Body::Subscribe(_)),
+            failed: None,
+            sent_again: false,
         });
         Ok((message_id, out))
     }
@@ -456,7 +461,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             .submit_keeping(to, message_id, bytes, now, rng, kept)
             .map_err(|_| SendError::QueueFull)?
         {
-            self.push_actions(vec![action], out);
+            self.push_actions(now, vec![action], out);
         }
         Ok(())
     }
