@@ -5,59 +5,17 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{loopback, relay_and_edhoc_node, TempDir};
+use common::{dropping_proxy, loopback, relay_and_edhoc_node, TempDir};
 use iotp2p_codec::core::PresenceState;
 use iotp2p_node::attach::{attach, AttachError};
 use iotp2p_node::udp::{UdpConfig, UdpNode};
 use iotp2p_protocol::params::Timing;
-use tokio::net::UdpSocket;
 
 const DOMAIN: &str = "home.example.org";
 const SENSOR: &str = "sensor@home.example.org";
-
-/// A proxy between the device and the relay: what the device sends goes on to `relay` but the first
-/// `drop` datagrams, what the relay sends back goes to the device. Gives its address for the
-/// device, the task, and the count of datagrams dropped.
-async fn dropping_proxy(
-    relay: SocketAddr,
-    drop: usize,
-) -> (SocketAddr, tokio::task::JoinHandle<()>, Arc<AtomicUsize>) {
-    let front = UdpSocket::bind(loopback()).await.unwrap();
-    let back = UdpSocket::bind(loopback()).await.unwrap();
-    let at = front.local_addr().unwrap();
-    let dropped = Arc::new(AtomicUsize::new(0));
-    let count = dropped.clone();
-    let task = tokio::spawn(async move {
-        let mut device: Option<SocketAddr> = None;
-        let (mut a, mut b) = ([0u8; 2048], [0u8; 2048]);
-        // Bounded: the test's few exchanges take far fewer datagrams.
-        for _ in 0..1_000 {
-            tokio::select! {
-                r = front.recv_from(&mut a) => {
-                    let Ok((n, from)) = r else { return };
-                    device = Some(from);
-                    if count.load(Ordering::Relaxed) < drop {
-                        count.fetch_add(1, Ordering::Relaxed);
-                        continue;
-                    }
-                    let _ = back.send_to(&a[..n], relay).await;
-                }
-                r = back.recv_from(&mut b) => {
-                    let Ok((n, _)) = r else { return };
-                    if let Some(to) = device {
-                        let _ = front.send_to(&b[..n], to).await;
-                    }
-                }
-            }
-        }
-    });
-    (at, task, dropped)
-}
 
 #[tokio::test(start_paused = true)]
 async fn a_handshake_lost_in_full_starts_again_and_the_device_attaches() {
@@ -65,7 +23,7 @@ async fn a_handshake_lost_in_full_starts_again_and_the_device_attaches() {
     let (relay, relay_ccs, engine) = relay_and_edhoc_node(&dir.0, DOMAIN, SENSOR).await;
     // Every transmission of the first message_1: the first and MAX_RETRANSMIT copies.
     let lost = 1 + Timing::default().max_retransmit as usize;
-    let (proxy, task, dropped) = dropping_proxy(relay.local_addr(), lost).await;
+    let (proxy, task, dropped) = dropping_proxy(relay.local_addr(), lost, 0).await;
 
     let mut sensor = UdpNode::start(UdpConfig::new(loopback()), engine)
         .await

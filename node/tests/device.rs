@@ -466,6 +466,48 @@ async fn claim_run() {
     relay.stop(Duration::from_secs(5)).await.unwrap();
 }
 
+/// Every reply of the lamp to the app's first `pair_start` is lost, so the request's transmission
+/// fails after the lamp took it: the app sends it once more, byte for byte ([IOTP-MSG-149]), and the
+/// lamp answers from its reply cache. By then the lamp has abandoned the exchange
+/// (PAIRING_EXCHANGE_TIMEOUT, [IOTP-SEC-134]) and refuses the next step with `InvalidState`, so the
+/// app pairs again from `pair_start`, and the claim succeeds. On tokio's paused clock: the
+/// retransmissions take no real time.
+#[tokio::test(start_paused = true)]
+async fn a_claim_whose_replies_are_lost_sends_again_pairs_again_and_succeeds() {
+    use iotp2p_node::app::UdpApp;
+    use iotp2p_protocol::params::Timing;
+    use std::sync::atomic::Ordering;
+
+    let dir = TempDir::new("device-claim-lost");
+    let ids = identities();
+    let relay = relay(&dir, &ids).await;
+    let mut lamp = boxed_lamp(&ids).await;
+    // The replies to every transmission of the first request: the first and MAX_RETRANSMIT copies.
+    let lost = 1 + Timing::default().max_retransmit as usize;
+    let (proxy, task, dropped) = common::dropping_proxy(lamp.local_addr(), 0, lost).await;
+    let mut file = app_file(APP, relay.local_addr(), &ids.relay.ccs, 0x33, &ids.app);
+    // Long enough for both tries of the request (MAX_TRANSMIT_WAIT, 93 s, each).
+    file.setup.reply_timeout = Duration::from_secs(300);
+    let me = file.node_id;
+    let mut app = UdpApp::start(file.setup).await.unwrap();
+
+    let claimed = app.claim(proxy, 20_202_021, DEVICE, None, &me).await;
+    assert_eq!(
+        dropped.load(Ordering::Relaxed),
+        lost,
+        "every reply to the first request"
+    );
+    let claimed = claimed.expect("claimed after the request went again and the pairing again");
+    assert_eq!(claimed.node_id, ids.device.identity.node_id());
+    let commissioned = lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+    assert_eq!(commissioned.address, DEVICE);
+
+    task.abort();
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    lamp.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
 #[tokio::test]
 async fn a_second_app_joins_the_claimed_lamp_in_a_commissioning_window_its_owner_opened() {
     tokio::time::timeout(TEST_TIMEOUT, join_run())

@@ -341,3 +341,57 @@ pub async fn lamp_out_of_its_box(keys: &Keys) -> iotp2p_node::device::UdpDevice 
         .await
         .unwrap()
 }
+
+/// A proxy in front of `target`: what a node sends to the proxy goes on to `target` but the first
+/// `drop_to` datagrams, and what `target` sends back goes to that node but the first `drop_from`.
+/// Gives the proxy's address, its task (to abort), and the count of datagrams dropped.
+#[allow(dead_code)]
+pub async fn dropping_proxy(
+    target: std::net::SocketAddr,
+    drop_to: usize,
+    drop_from: usize,
+) -> (
+    std::net::SocketAddr,
+    tokio::task::JoinHandle<()>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::net::UdpSocket;
+    let front = UdpSocket::bind(loopback()).await.unwrap();
+    let back = UdpSocket::bind(loopback()).await.unwrap();
+    let at = front.local_addr().unwrap();
+    let dropped = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = dropped.clone();
+    let task = tokio::spawn(async move {
+        let mut node: Option<std::net::SocketAddr> = None;
+        let (mut a, mut b) = ([0u8; 2048], [0u8; 2048]);
+        let (mut to_left, mut from_left) = (drop_to, drop_from);
+        // Bounded: a test's few exchanges take far fewer datagrams.
+        for _ in 0..1_000 {
+            tokio::select! {
+                r = front.recv_from(&mut a) => {
+                    let Ok((n, from)) = r else { return };
+                    node = Some(from);
+                    if to_left > 0 {
+                        to_left -= 1;
+                        count.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    let _ = back.send_to(&a[..n], target).await;
+                }
+                r = back.recv_from(&mut b) => {
+                    let Ok((n, _)) = r else { return };
+                    if from_left > 0 {
+                        from_left -= 1;
+                        count.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    if let Some(to) = node {
+                        let _ = front.send_to(&b[..n], to).await;
+                    }
+                }
+            }
+        }
+    });
+    (at, task, dropped)
+}
