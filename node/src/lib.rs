@@ -26,6 +26,7 @@ pub mod attach;
 pub mod clock;
 pub mod config;
 pub mod device;
+pub mod discovery;
 pub mod dns;
 pub mod link;
 pub mod random;

@@ -508,6 +508,109 @@ async fn a_claim_whose_replies_are_lost_sends_again_pairs_again_and_succeeds() {
     relay.stop(Duration::from_secs(5)).await.unwrap();
 }
 
+/// Local discovery (spec §3.3): a lamp out of its box advertises `_p` and its discriminator; the app
+/// finds it by the discriminator of its setup code, claims it at the address found, and the lamp then
+/// advertises its address and no longer its pairing window ([IOTP-DLV-14] to [IOTP-DLV-16]). Asked by
+/// unicast on loopback, as RFC 6762 §6.7 allows; a product joins the mDNS group on port 5353.
+#[tokio::test]
+async fn an_app_finds_a_lamp_in_its_pairing_window_by_dns_sd_and_claims_it() {
+    tokio::time::timeout(TEST_TIMEOUT, discovery_run())
+        .await
+        .unwrap();
+}
+
+async fn discovery_run() {
+    use iotp2p_node::app::UdpApp;
+    use iotp2p_node::discovery::{browse, Looking};
+
+    let dir = TempDir::new("device-discovery");
+    let ids = identities();
+    let relay = relay(&dir, &ids).await;
+    let more = "\n[discovery]\nbind = \"127.0.0.1:0\"\ninstance = \"Kitchen ceiling\"\n\
+                host = \"lamp-3f2a\"\ndiscriminator = 742\n";
+    let mut lamp = boxed_lamp_with(&ids, more).await;
+    let responder = lamp.discovery_addr().expect("it advertises itself");
+    let look = |looking: Looking| async move {
+        browse(loopback(), responder, &looking, Duration::from_millis(300))
+            .await
+            .unwrap()
+    };
+
+    let found = look(Looking::Discriminator(742)).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].instance, "Kitchen ceiling");
+    assert_eq!(found[0].at, lamp.local_addr());
+    assert_eq!((found[0].pairing, &found[0].address), (Some(742), &None));
+    assert_eq!(look(Looking::Pairing).await, found);
+    assert!(look(Looking::Discriminator(7)).await.is_empty());
+    assert!(
+        look(Looking::Address(DEVICE.into())).await.is_empty(),
+        "no address yet"
+    );
+
+    let file = app_file(APP, relay.local_addr(), &ids.relay.ccs, 0x33, &ids.app);
+    let me = file.node_id;
+    let mut app = UdpApp::start(file.setup).await.unwrap();
+    app.claim(found[0].at, 20_202_021, DEVICE, None, &me)
+        .await
+        .unwrap();
+    lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+
+    assert!(look(Looking::Pairing).await.is_empty(), "the window closed");
+    let found = look(Looking::Address(DEVICE.into())).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].at, found[0].address.as_deref(), found[0].pairing),
+        (lamp.local_addr(), Some(DEVICE), None)
+    );
+    assert_eq!(look(Looking::All).await, found);
+
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    lamp.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+#[test]
+fn a_bad_discovery_table_is_refused_where_it_is_wrong() {
+    let ids = identities();
+    let good = "\n[discovery]\nbind = \"127.0.0.1:0\"\ninstance = \"Kitchen ceiling\"\nhost = \"lamp-3f2a\"\n";
+    let parse = |more: &str| DeviceFile::parse("lamp.toml", &boxed_lamp_text(&ids, more));
+    assert!(parse(good).is_ok());
+    let refused = |more: &str| parse(more).err().map(|e| e.to_string()).unwrap_or_default();
+    for (more, expected) in [
+        (
+            "discriminator = 1000\n",
+            "lamp.toml:15:17: discriminator: an integer from 0 to 999",
+        ),
+        (
+            "advertise_address = 1\n",
+            "lamp.toml:15:21: advertise_address: true or false",
+        ),
+        (
+            "colour = \"red\"\n",
+            "lamp.toml:15:1: unknown key \"colour\"",
+        ),
+    ] {
+        let refused = refused(&format!("{good}{more}"));
+        assert!(refused.contains(expected), "{more}: {refused}");
+    }
+    let dotted =
+        refused("\n[discovery]\nbind = \"127.0.0.1:0\"\ninstance = \"L\"\nhost = \"a.b\"\n");
+    assert!(
+        dotted.contains("lamp.toml:14:8: host: the host name"),
+        "{dotted}"
+    );
+    let long = format!(
+        "\n[discovery]\nbind = \"127.0.0.1:0\"\ninstance = \"{}\"\nhost = \"l\"\n",
+        "x".repeat(64)
+    );
+    let long = refused(&long);
+    assert!(
+        long.contains("lamp.toml:13:12: instance: the instance name must be 1 to 63"),
+        "{long}"
+    );
+}
+
 #[tokio::test]
 async fn a_second_app_joins_the_claimed_lamp_in_a_commissioning_window_its_owner_opened() {
     tokio::time::timeout(TEST_TIMEOUT, join_run())
@@ -686,18 +789,27 @@ async fn introduce_run() {
 
 /// A lamp out of its box: the factory's identity key and printed passcode, no address, no relay.
 async fn boxed_lamp(ids: &Identities) -> UdpDevice {
-    let text = format!(
-        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
-         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
-        hex(&[0x32; 32]),
-        hex(&ids.device.auth),
-        hex(&ids.device.ccs),
-    );
-    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
+    boxed_lamp_with(ids, "").await
+}
+
+/// [`boxed_lamp`] with more of its file (`more`, such as a `[discovery]` table).
+async fn boxed_lamp_with(ids: &Identities, more: &str) -> UdpDevice {
+    let file = DeviceFile::parse("lamp.toml", &boxed_lamp_text(ids, more)).unwrap();
     assert_eq!(file.address(), None);
     UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
         .await
         .unwrap()
+}
+
+/// The file of a lamp out of its box (nine lines), then `more`.
+fn boxed_lamp_text(ids: &Identities, more: &str) -> String {
+    format!(
+        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n{more}",
+        hex(&[0x32; 32]),
+        hex(&ids.device.auth),
+        hex(&ids.device.ccs),
+    )
 }
 
 /// An app's file: its address, its home relay and that relay's credential, its keys.

@@ -37,6 +37,19 @@
 //! product = "Reference Lamp"
 //! name = "kitchen"                     # the owner's name for it; empty by default
 //! ```
+//!
+//! Either kind may advertise itself on its link with DNS-SD (spec §3.3): `_p` and its
+//! discriminator while its pairing window is open, its address once it has one:
+//!
+//! ```toml
+//! [discovery]
+//! bind = "0.0.0.0:5353"                # the responder's socket: on port 5353 of 0.0.0.0 it joins
+//!                                      # the mDNS group; elsewhere it answers unicast queries only
+//! instance = "Kitchen ceiling"         # the service instance name, for people (1 to 63 bytes)
+//! host = "lamp-3f2a"                   # its host name's label under local.
+//! discriminator = 742                  # its setup payload's discriminator (0 to 999; default 0)
+//! advertise_address = true             # advertise its address (`_a<hash>`, TXT a); default true
+//! ```
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -53,7 +66,7 @@ use iotp2p_protocol::security::IdentityKey;
 use iotp2p_protocol::server::security::Manufactured;
 use toml_edit::{Item, Table};
 
-use super::{DeviceSetup, Provisioning};
+use super::{DeviceSetup, DiscoverySetup, Provisioning};
 use crate::config::{ConfigError, Locator};
 
 /// The sleep between a sensor's wakes when the file gives none, in seconds.
@@ -107,6 +120,7 @@ pub struct DeviceFile {
     vendor: String,
     product: String,
     name: String,
+    discovery: Option<DiscoverySetup>,
 }
 
 impl DeviceFile {
@@ -133,6 +147,7 @@ impl DeviceFile {
                 "peers",
                 "info",
                 "factory",
+                "discovery",
             ],
         )?;
         let source = match root.get("factory") {
@@ -199,6 +214,10 @@ impl DeviceFile {
             }
             None => ("iotp2p".into(), "Reference device".into(), String::new()),
         };
+        let discovery = match root.get("discovery") {
+            Some(item) => Some(discovery(&at, root, item)?),
+            None => None,
+        };
         Ok(DeviceFile {
             source,
             bind,
@@ -210,6 +229,7 @@ impl DeviceFile {
             vendor,
             product,
             name,
+            discovery,
         })
     }
 
@@ -273,6 +293,7 @@ impl DeviceFile {
             timing: Default::default(),
             seed: None,
             presence_interval: std::time::Duration::from_secs(self.presence_interval.into()),
+            discovery: self.discovery,
         })
     }
 }
@@ -321,6 +342,69 @@ fn factory(at: &Locator<'_>, root: &Table, item: &Item) -> Result<Source, Config
         salt,
         iterations,
     })
+}
+
+/// What the `[discovery]` table says.
+fn discovery(at: &Locator<'_>, root: &Table, item: &Item) -> Result<DiscoverySetup, ConfigError> {
+    let table = item
+        .as_table()
+        .ok_or_else(|| at.error(at.value_at(root, "discovery"), "discovery", "a table"))?;
+    at.only(
+        table,
+        &[
+            "bind",
+            "instance",
+            "host",
+            "discriminator",
+            "advertise_address",
+        ],
+    )?;
+    let bind = at.parsed(table, "bind", "an IP address and port, as 0.0.0.0:5353")?;
+    let instance = at.string(table, "instance")?;
+    let host = at.string(table, "host")?;
+    let discriminator = match table.get("discriminator") {
+        None => 0,
+        Some(value) => value
+            .as_integer()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|n| *n <= 999)
+            .ok_or_else(|| {
+                at.error(
+                    at.value_at(table, "discriminator"),
+                    "discriminator",
+                    "an integer from 0 to 999 (three digits of the manual pairing code, §8.3.1)",
+                )
+            })?,
+    };
+    let advertise_address = match table.get("advertise_address") {
+        None => true,
+        Some(value) => value.as_bool().ok_or_else(|| {
+            at.error(
+                at.value_at(table, "advertise_address"),
+                "advertise_address",
+                "true or false",
+            )
+        })?,
+    };
+    let setup = DiscoverySetup {
+        bind,
+        instance,
+        host,
+        discriminator,
+        advertise_address,
+    };
+    // The names must make records: refused here with the file's position, not at start.
+    setup
+        .advertisement(setup.bind, None, false)
+        .records()
+        .map_err(|e| {
+            let key = match e {
+                crate::discovery::records::AdvertisementError::Instance(_) => "instance",
+                crate::discovery::records::AdvertisementError::Host(_) => "host",
+            };
+            at.error(at.value_at(table, key), key, &e.to_string())
+        })?;
+    Ok(setup)
 }
 
 /// A `DeviceInfo` text of at most 32 bytes, or `default`.

@@ -28,6 +28,7 @@ use iotp2p_protocol::server::security::{Commissioned, Manufactured, Rehomed, Sec
 use iotp2p_protocol::server::Server;
 
 use crate::attach::{announce, attach, AttachError};
+use crate::discovery::{Advertisement, DiscoveryError, Responder};
 use crate::udp::{NodeError, StartError, TransportUri, UdpConfig, UdpNode};
 
 pub use config::{DeviceFile, ProfileKind};
@@ -72,6 +73,46 @@ pub struct DeviceSetup {
     /// How often a device that stays awake announces `Awake` again ([`UdpDevice::keep_bound`]);
     /// below HOP_BINDING_MIN.
     pub presence_interval: Duration,
+    /// How it advertises itself on its link (spec §3.3), if it does.
+    pub discovery: Option<DiscoverySetup>,
+}
+
+/// How a device advertises itself with DNS-SD (spec §3.3.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscoverySetup {
+    /// The responder's socket: port 5353 of 0.0.0.0 joins the mDNS group; any other address
+    /// answers unicast queries only (tests, demos).
+    pub bind: SocketAddr,
+    /// The service instance name, for people.
+    pub instance: String,
+    /// The host name's label under `local.`.
+    pub host: String,
+    /// The discriminator of its factory pairing window.
+    pub discriminator: u16,
+    /// Whether it advertises its address once it has one ([IOTP-DLV-17]: it may not).
+    pub advertise_address: bool,
+}
+
+impl DiscoverySetup {
+    /// What the device at `at` advertises: its address if it has one and advertises it, and its
+    /// discriminator while its pairing window is open.
+    pub fn advertisement(
+        &self,
+        at: SocketAddr,
+        address: Option<&str>,
+        window_open: bool,
+    ) -> Advertisement {
+        Advertisement {
+            instance: self.instance.clone(),
+            host: self.host.clone(),
+            at,
+            address: address
+                .filter(|_| self.advertise_address)
+                .map(str::to_owned),
+            node_id: None,
+            pairing: window_open.then_some(self.discriminator),
+        }
+    }
 }
 
 /// Why a device did not start or attach, or stopped badly.
@@ -83,6 +124,9 @@ pub enum DeviceError {
     /// The device's task stopped, or refused a call.
     #[error(transparent)]
     Node(#[from] NodeError),
+    /// Its DNS-SD responder could not start.
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
     /// The engine refused to start the handshake or announce the presence.
     #[error("{0}")]
     Engine(String),
@@ -130,6 +174,8 @@ pub struct UdpDevice {
     presence_interval: Duration,
     /// When it last announced itself to its home relay (a `presence` that was acknowledged).
     last_presence: Option<tokio::time::Instant>,
+    /// Its DNS-SD responder, how it advertises itself, and what it advertises now.
+    discovery: Option<(Responder, DiscoverySetup, Advertisement)>,
 }
 
 impl UdpDevice {
@@ -183,6 +229,15 @@ impl UdpDevice {
             server,
         )
         .await?;
+        let discovery = match setup.discovery {
+            Some(d) => {
+                let address = relay.as_ref().map(|(address, _, _)| address.as_str());
+                let advertised = d.advertisement(node.local_addr(), address, relay.is_none());
+                let responder = Responder::start(d.bind, &advertised).await?;
+                Some((responder, d, advertised))
+            }
+            None => None,
+        };
         let mut device = UdpDevice {
             node,
             home_relay: None,
@@ -190,6 +245,7 @@ impl UdpDevice {
             sleep_interval,
             presence_interval: setup.presence_interval,
             last_presence: None,
+            discovery,
         };
         if let Some((address, home_relay, credential)) = relay {
             device.attach(&address, home_relay, credential).await?;
@@ -205,6 +261,7 @@ impl UdpDevice {
             .take_within(within, SecurityService::take_commissioned)
             .await?
             .ok_or(DeviceError::NotClaimed(within))?;
+        self.advertise().await?;
         if let Some(relay) = &claimed.relay {
             let (home_relay, credential) = relay_of(relay)?;
             self.attach(&claimed.address, home_relay, credential)
@@ -287,6 +344,8 @@ impl UdpDevice {
                 if let Some(t) = taken {
                     return Ok::<_, DeviceError>(t);
                 }
+                // A pairing window that closed meanwhile is no longer advertised ([IOTP-DLV-16]).
+                self.advertise().await?;
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
@@ -318,6 +377,7 @@ impl UdpDevice {
             .await?;
         self.attach(&rehomed.address, home_relay, credential)
             .await?;
+        self.advertise().await?;
         if let Some(hop) = previous_hop {
             self.node
                 .with_engine(move |s, _, _| (s.node_mut().remove_context(hop), Vec::new()))
@@ -392,8 +452,47 @@ impl UdpDevice {
     }
 
     /// Stops the device and hands back its server, waiting at most `within`.
-    pub async fn stop(self, within: Duration) -> Result<DeviceServer, DeviceError> {
+    pub async fn stop(mut self, within: Duration) -> Result<DeviceServer, DeviceError> {
+        if let Some((responder, _, _)) = self.discovery.take() {
+            responder.stop().await;
+        }
         Ok(self.node.stop(within).await?)
+    }
+
+    /// What the device advertises on its link now, if it advertises itself (spec §3.3).
+    pub fn advertised(&self) -> Option<&Advertisement> {
+        self.discovery.as_ref().map(|(_, _, a)| a)
+    }
+
+    /// The address of its DNS-SD responder, if it advertises itself.
+    pub fn discovery_addr(&self) -> Option<SocketAddr> {
+        self.discovery.as_ref().map(|(r, _, _)| r.local_addr())
+    }
+
+    /// Advertises what the device is now: its address once it has one, `_p` and its discriminator
+    /// only while its pairing window is open ([IOTP-DLV-15], [IOTP-DLV-16]).
+    async fn advertise(&mut self) -> Result<(), DeviceError> {
+        if self.discovery.is_none() {
+            return Ok(());
+        }
+        let (address, window_open) = self
+            .node
+            .with_engine(|s, now, _| {
+                let open = s
+                    .security_mut()
+                    .is_some_and(|sec| sec.pairing_window_open(now));
+                ((s.node().config().address.clone(), open), Vec::new())
+            })
+            .await?;
+        let at = self.node.local_addr();
+        if let Some((responder, setup, advertised)) = self.discovery.as_mut() {
+            let now = setup.advertisement(at, address.as_deref(), window_open);
+            if now != *advertised {
+                responder.set(&now)?;
+                *advertised = now;
+            }
+        }
+        Ok(())
     }
 }
 

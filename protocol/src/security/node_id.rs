@@ -26,6 +26,31 @@ pub const NODE_ID_TEXT_LEN: usize = 52;
 /// The base32 alphabet of RFC 4648 §6, in lowercase.
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
+/// Writes the lowercase base32 of RFC 4648 §6 of `bytes`, without padding, into `out`: a character
+/// per 5 bits, the last padded with zero bits. Returns how many it wrote, at most `out.len()`.
+pub fn base32_lower(bytes: &[u8], out: &mut [u8]) -> usize {
+    let (mut acc, mut bits, mut n) = (0u16, 0u32, 0);
+    let mut put = |c: u16, n: &mut usize| {
+        if let Some(slot) = out.get_mut(*n) {
+            *slot = ALPHABET[usize::from(c & 31)];
+            *n += 1;
+        }
+    };
+    for &b in bytes {
+        acc = (acc << 8) | u16::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            put(acc >> bits, &mut n);
+        }
+        acc &= (1 << bits) - 1;
+    }
+    if bits > 0 {
+        put(acc << (5 - bits), &mut n);
+    }
+    n
+}
+
 /// The prime of P-256's field, big-endian: a coordinate must be below it.
 const P: [u8; 32] = [
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -119,19 +144,7 @@ impl NodeId {
     /// ([IOTP-SEC-127]).
     pub fn to_text(&self) -> NodeIdText {
         let mut out = [0u8; NODE_ID_TEXT_LEN];
-        let (mut acc, mut bits, mut n) = (0u16, 0u32, 0);
-        for &b in &self.0 {
-            acc = (acc << 8) | u16::from(b);
-            bits += 8;
-            while bits >= 5 {
-                bits -= 5;
-                out[n] = ALPHABET[usize::from((acc >> bits) & 31)];
-                n += 1;
-            }
-            acc &= (1 << bits) - 1;
-        }
-        // 256 = 51 · 5 + 1: one bit is left, padded with four zero bits.
-        out[n] = ALPHABET[usize::from((acc << (5 - bits)) & 31)];
+        base32_lower(&self.0, &mut out);
         NodeIdText(out)
     }
 
@@ -341,6 +354,21 @@ impl From<VerifyingKey> for IdentityPublicKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base32_follows_rfc_4648_and_stops_at_the_end_of_its_output() {
+        let text = |bytes: &[u8], room: usize| {
+            let mut out = [0u8; 16];
+            let n = base32_lower(bytes, &mut out[..room]);
+            alloc::string::String::from_utf8(out[..n].to_vec()).unwrap()
+        };
+        // RFC 4648 §10, lowercase and without padding.
+        assert_eq!(text(b"", 16), "");
+        assert_eq!(text(b"f", 16), "my");
+        assert_eq!(text(b"foob", 16), "mzxw6yq");
+        assert_eq!(text(b"foobar", 16), "mzxw6ytboi");
+        assert_eq!(text(b"foobar", 4), "mzxw", "no more than the room given");
+    }
 
     #[test]
     fn rfc_9679_example() {

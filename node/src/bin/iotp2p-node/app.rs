@@ -1,4 +1,4 @@
-//! `iotp2p-node app --config FILE <claim|invoke|read|describe|enrol|register|release|lookup|...> ...`:
+//! `iotp2p-node app --config FILE <claim|discover|invoke|read|describe|enrol|register|release|lookup|...> ...`:
 //! a controller app from the command line. It attaches to its home relay, does one thing and stops; replies print readably, or in the
 //! spec's JSON mapping with `--json`.
 
@@ -10,6 +10,7 @@ use iotp2p_codec::core::owned::{Body, DescribeRequest, InvokeRequest, ReadReques
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
 use iotp2p_node::app::{AppFile, UdpApp};
+use iotp2p_node::discovery::{browse, Looking};
 
 /// Arguments of `app`.
 #[derive(clap::Args)]
@@ -45,6 +46,27 @@ enum Action {
         /// The home relay's credential statement, hex.
         #[arg(long, value_name = "HEX", requires = "relay_uri")]
         relay_statement: Option<String>,
+    },
+    /// Find iotp2p nodes on the local link with DNS-SD (spec §3.3): every node, the devices in their
+    /// pairing window, the one with a setup code's discriminator, or a node by its address. What is
+    /// found is only where to try: claiming authenticates it with the passcode, asking with EDHOC.
+    Discover {
+        /// The device in its pairing window with this discriminator (the setup code's first three
+        /// digits).
+        #[arg(long, value_name = "N", conflicts_with_all = ["pairing", "address"])]
+        discriminator: Option<u16>,
+        /// Devices in their pairing window.
+        #[arg(long, conflicts_with = "address")]
+        pairing: bool,
+        /// The node with this address.
+        #[arg(long)]
+        address: Option<String>,
+        /// Where to ask: the mDNS group, or one responder's address.
+        #[arg(long, value_name = "IP:PORT", default_value = "224.0.0.251:5353")]
+        mdns: SocketAddr,
+        /// How long to gather answers, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 2)]
+        within: u64,
     },
     /// Invoke an action of a device.
     Invoke {
@@ -234,6 +256,58 @@ async fn act(
             let rehoming = rehoming.as_deref().map(unhex).transpose()?;
             app.release(&address, rehoming.as_deref()).await?;
             println!("released {address}");
+            return Ok(());
+        }
+        Action::Discover {
+            discriminator,
+            pairing,
+            address,
+            mdns,
+            within,
+        } => {
+            let looking = match (discriminator, pairing, address) {
+                (Some(d), _, _) => Looking::Discriminator(d),
+                (None, true, _) => Looking::Pairing,
+                (None, false, Some(a)) => Looking::Address(a),
+                (None, false, None) => Looking::All,
+            };
+            // A query from a port other than 5353 is answered by unicast (RFC 6762 §6.7).
+            let bind = match mdns.ip() {
+                ip if ip.is_loopback() => SocketAddr::new(ip, 0),
+                std::net::IpAddr::V4(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
+                std::net::IpAddr::V6(_) => SocketAddr::from(([0u16; 8], 0)),
+            };
+            let found = browse(bind, mdns, &looking, Duration::from_secs(within)).await?;
+            // Names and addresses come from anyone on the link: printed escaped, never raw.
+            if json {
+                let found: Vec<_> = found
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "instance": f.instance,
+                            "at": f.at.to_string(),
+                            "address": f.address,
+                            "node_id": f.node_id,
+                            "discriminator": f.pairing,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(found));
+            } else if found.is_empty() {
+                println!("nothing found within {within} s");
+            }
+            if !json {
+                for f in &found {
+                    let mut line = format!("{:?} at {}", f.instance, f.at);
+                    if let Some(a) = &f.address {
+                        line.push_str(&format!(", address {a:?}"));
+                    }
+                    if let Some(d) = f.pairing {
+                        line.push_str(&format!(", pairing window open, discriminator {d}"));
+                    }
+                    println!("{line}");
+                }
+            }
             return Ok(());
         }
         Action::Lookup { address } => {
