@@ -49,6 +49,7 @@ use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
 use iotp2p_device::profile::Profile;
 use iotp2p_node::app::{AppFile, UdpApp};
 use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
+use iotp2p_node::discovery::{browse, Looking};
 use iotp2p_node::dns::{DnsServer, Zone};
 use iotp2p_node::link::{Impairments, LinkConfig, LinkCounts, LossyLink};
 use iotp2p_node::relay::{RelayFile, UdpRelay};
@@ -75,6 +76,8 @@ const LAMP_MOVED: &str = "lamp@lamps.example.org";
 /// The providers' domains, each with one relay.
 const DOMAINS: [&str; 3] = [HOME, OTHER, LAMPS];
 const PASSCODE: u32 = 20_202_021;
+/// The discriminator of the lamp's setup code: how the owner's app finds it on the link (spec §3.3).
+const DISCRIMINATOR: u16 = 742;
 /// The enrolment token the home provider gave the owner at sign-up (spec §3.6.1.1).
 const TOKEN: [u8; 16] = *b"smith-household!";
 /// The actions the walk-through invokes on the lamp: on, level 80, level 30, off.
@@ -554,7 +557,9 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
         "lamp.toml",
         &format!(
             "bind = \"{lamp_at}\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = {PASSCODE}\n\n\
-             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[info]\nproduct = \"Demo Lamp\"\n",
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[info]\nproduct = \"Demo Lamp\"\n\n\
+             [discovery]\nbind = \"127.0.0.1:0\"\ninstance = \"Kitchen ceiling\"\nhost = \"lamp\"\n\
+             discriminator = {DISCRIMINATOR}\n",
             hex(&lamp.identity),
             hex(&lamp.auth),
             hex(&lamp.ccs),
@@ -617,7 +622,22 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     };
     meter.step(counts(&owner_app, &lamp_node, &sensor_node, None));
 
-    // 1. Claim the lamp on its link.
+    // 1. Find the lamp on its link by the discriminator of its setup code (DNS-SD, asked by unicast
+    // on loopback), and claim it there.
+    let responder = lamp_node
+        .discovery_addr()
+        .ok_or("the lamp does not advertise itself")?;
+    let found = browse(
+        (std::net::Ipv4Addr::LOCALHOST, 0).into(),
+        responder,
+        &Looking::Discriminator(DISCRIMINATOR),
+        Duration::from_secs(5),
+    )
+    .await?;
+    match &found[..] {
+        [lamp] if lamp.at == lamp_at && lamp.pairing == Some(DISCRIMINATOR) => {}
+        other => return Err(format!("DNS-SD found {other:?}, not the lamp at {lamp_at}").into()),
+    }
     let enrolled = owner_app.enrol(&TOKEN).await?;
     let claimed = owner_app
         .claim(
@@ -631,9 +651,11 @@ pub async fn run(dir: &Path, options: Options) -> Result<Outcome, Error> {
     owner_app.register(&claimed.statement, None).await?;
     lamp_node.commissioned(ADMIN_WAIT).await?;
     println!(
-        "1. enrolled in {:?} at the relay, claimed the lamp with its passcode: it is {LAMP}, node ID {},\n   \
+        "1. enrolled in {:?} at the relay, found the lamp by DNS-SD ({:?}, discriminator \
+         {DISCRIMINATOR}), claimed it with its passcode: it is {LAMP}, node ID {},\n   \
          registered over the wire, attached to its relay\n   {}",
         enrolled.account,
+        found[0].instance,
         claimed.node_id.to_text().as_str(),
         meter.step(counts(&owner_app, &lamp_node, &sensor_node, None))
     );

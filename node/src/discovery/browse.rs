@@ -51,6 +51,12 @@ pub enum Looking {
 }
 
 impl Looking {
+    /// Whether it names one node (an address, a discriminator): the browse ends at the first
+    /// answer that describes one.
+    pub fn names_one(&self) -> bool {
+        matches!(self, Looking::Address(_) | Looking::Discriminator(_))
+    }
+
     fn name(&self) -> Name {
         match self {
             Looking::All => service_name(&[]),
@@ -75,7 +81,8 @@ pub enum BrowseError {
 }
 
 /// Asks `to` (the mDNS group and port on a product, a responder's address in tests) for `looking`,
-/// from `bind`, and gathers the answers that come within `within`.
+/// from `bind`, and gathers the answers that come within `within`; for one node
+/// ([`Looking::names_one`]), until the first answer that describes one.
 pub async fn browse(
     bind: SocketAddr,
     to: SocketAddr,
@@ -111,6 +118,9 @@ pub async fn browse(
                 if found.len() < MAX_FOUND || found.contains_key(&instance.instance) {
                     found.insert(instance.instance.clone(), instance);
                 }
+            }
+            if looking.names_one() && !found.is_empty() {
+                return;
             }
         }
     })
