@@ -37,7 +37,8 @@ use crate::udp::{NodeError, StartError, UdpConfig, UdpNode};
 pub use config::AppFile;
 
 /// How many SPAKE2+ exchanges claiming or joining a device runs at most when the device abandons one
-/// ([`UdpApp::claim`], [`UdpApp::join`]).
+/// ([`UdpApp::claim`], [`UdpApp::join`]); a claim whose pairing context the device dropped before
+/// `commission` pairs again within the same count.
 pub const PAIRING_ATTEMPTS: u32 = 3;
 
 /// The longest wait, in seconds, before a new `pair_start` after a `Busy`: the device holds an
@@ -226,15 +227,25 @@ impl UdpApp {
         relay: Option<RelayInfo>,
         me: &NodeId,
     ) -> Result<Claimed, AppError> {
-        let paired = self.pair(device, passcode).await?;
-        let claimed = self.commission(device, paired, address, relay, me).await;
-        // The pairing is over, claimed or not: its context goes ([IOTP-SEC-38]).
-        self.node
-            .with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
-            .await?;
-        let claimed = claimed?;
-        self.know(&claimed.statement)?;
-        Ok(claimed)
+        let mut attempt = 1;
+        loop {
+            let paired = self.pair(device, passcode).await?;
+            let claimed = self
+                .commission(device, paired, address, relay.clone(), me)
+                .await;
+            // The pairing is over, claimed or not: its context goes ([IOTP-SEC-38]).
+            self.node
+                .with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
+                .await?;
+            match claimed {
+                Err(e) if attempt < PAIRING_ATTEMPTS && pairing_abandoned(&e) => attempt += 1,
+                claimed => {
+                    let claimed = claimed?;
+                    self.know(&claimed.statement)?;
+                    return Ok(claimed);
+                }
+            }
+        }
     }
 
     /// SPAKE2+ with the device at `device` on the local link (§8.3.3): the pairing context. An
@@ -621,6 +632,20 @@ impl UdpApp {
 }
 
 /// A success of an action without output, or the status the device answered with.
+/// Whether a step under the pairing context failed because the device no longer holds that
+/// context: it abandoned the exchange PAIRING_EXCHANGE_TIMEOUT after the step before
+/// ([IOTP-SEC-134]), while that step's reply was being lost, and cannot open the next one. The
+/// claim then pairs again from `pair_start`; the device is still unclaimed.
+fn pairing_abandoned(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Claim(ControllerError::Refused {
+            code: StatusCode::Unauthenticated,
+            ..
+        })
+    )
+}
+
 fn expect_success(reply: Body) -> Result<(), AppError> {
     match reply {
         Body::InvokeResponse(_) => Ok(()),

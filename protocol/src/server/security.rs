@@ -804,7 +804,7 @@ impl SecurityService {
         let Ok(shared) = shared else {
             self.failed_attempt();
             if effect == Ok(Effect::DiscardPairingContext) {
-                self.drop_pairing(node);
+                self.drop_pairing(node, now);
             }
             return Err(refused(StatusCode::Forbidden, member::PAIR_CONFIRM));
         };
@@ -1252,7 +1252,7 @@ impl SecurityService {
         now: Instant,
     ) {
         if self.states.on_timer(now) == Effect::DiscardPairingContext {
-            self.drop_pairing(node);
+            self.drop_pairing(node, now);
         }
         if let Some((context, _)) = self.closing.filter(|(_, until)| *until <= now) {
             node.remove_context(context);
@@ -1308,14 +1308,38 @@ impl SecurityService {
         }
     }
 
+    /// Discards the pairing context of a pairing that did not complete. On an unclaimed device, what
+    /// the pairing added goes with it ([IOTP-SEC-204]): the peers `add_peer` gave and the entries
+    /// `acl_write` wrote, which only `commission` would have made the device's. Kept, they would
+    /// leave the controller that gave up an owner-level administrator of the device, whoever
+    /// claims it next, and its `add_peer` refused if it tried again (the same statement is not
+    /// newer, [IOTP-SEC-16]).
     fn drop_pairing<P: Clone + PartialEq + core::fmt::Debug, R: Role>(
         &mut self,
         node: &mut Node<P, R>,
+        now: Instant,
     ) {
         if let Some(p) = self.pairing.take() {
             node.remove_context(p.context);
         }
         self.exchange = None;
+        let unclaimed = matches!(
+            self.states.state(now),
+            State::UnclaimedClosed
+                | State::UnclaimedWindow
+                | State::UnclaimedExchange
+                | State::UnclaimedCommissioning
+        );
+        if unclaimed {
+            for (id, _) in self.peers.drain(..) {
+                node.forget_edhoc_peer(&id);
+            }
+            let written: Vec<u8> = self.acl.iter().map(|(index, _)| index).collect();
+            self.acl = Acl::new();
+            for index in written {
+                self.event(member::ACL_CHANGED, encode_uint(index.into()));
+            }
+        }
     }
 
     fn failed_attempt(&mut self) {

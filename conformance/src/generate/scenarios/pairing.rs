@@ -213,7 +213,64 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         commissioning_window_pairs_a_second_controller()?,
         window_entry_effective_after_the_handshake()?,
         window_entry_gone_after_its_timeout()?,
+        abandoned_claim_forgotten()?,
     ])
+}
+
+/// Regression (the lossy walk-through's seed 695): the controller's claim is abandoned after its
+/// `acl_write` (its replies lost, it sends nothing for PAIRING_EXCHANGE_TIMEOUT); the device, still
+/// unclaimed, forgets what that pairing added, so that the controller pairs again and claims it.
+/// A device that kept the peer refused the same statement again (not newer, IOTP-SEC-16), and kept
+/// an owner-level entry for whoever gave up.
+fn abandoned_claim_forgotten() -> Result<Vector, String> {
+    let claim = claim()?;
+    let b = device(
+        "sec.abandoned-claim-forgotten",
+        "a controller pairs, adds itself and writes its Administer entry, then sends nothing for          31 s: the device abandons the exchange and, unclaimed, forgets the peer and the entry that          pairing added; the controller pairs again and claims it, its add_peer with the same          credential statement accepted",
+        &["IOTP-SEC-204", "IOTP-SEC-134"],
+    )?;
+    let b = paired(b, "p", PASSCODE, 1, 0);
+    let b = under_pairing(
+        b,
+        "add_peer",
+        claim.add_peer.clone(),
+        0,
+        json!({"invoke_response": {}}),
+    );
+    let b = under_pairing(
+        b,
+        "acl_write",
+        claim.acl_write.clone(),
+        1,
+        json!({"invoke_response": {}}),
+    );
+    // The device's datagrams so far: three of the exchange, two answers under the context.
+    let b = paired(b.step(at(31_000)), "q", PASSCODE, 4, 5);
+    let b = under_pairing_as(
+        b,
+        "q",
+        "add_peer again, with the same statement: the first pairing's peer was forgotten",
+        claim.add_peer,
+        0,
+        json!({"invoke_response": {}}),
+    );
+    let b = under_pairing_as(
+        b,
+        "q",
+        "acl_write",
+        claim.acl_write,
+        1,
+        json!({"invoke_response": {}}),
+    );
+    Ok(under_pairing_as(
+        b,
+        "q",
+        "commission: claimed",
+        claim.commission,
+        2,
+        json!({"invoke_response": {"output": ANY}}),
+    )
+    .build())
 }
 
 fn claims() -> Result<Vector, String> {
