@@ -3,21 +3,26 @@
 //! by each test, and the resolver trusts that key's DNSKEY record. A signed zone validates; the same
 //! zone signed by a forger with another key, or its answers stripped of their signatures or altered
 //! on the way (by an on-path proxy), is refused with `ResolveError::Dnssec`; without a trust
-//! anchor, resolution is as it was.
+//! anchor, resolution is as it was. A relay whose configuration names the trust anchor starts on
+//! the zone's true answers and refuses to start on a forger's.
 
 mod common;
+#[path = "../examples/pki/mod.rs"]
+mod pki;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{loopback, TEST_TIMEOUT};
+use common::{loopback, TempDir, TEST_TIMEOUT};
 use hickory_resolver::proto::op::Message;
 use hickory_resolver::proto::rr::rdata::{A, SRV};
 use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use iotp2p_node::dns::{DnsServer, Zone, ZoneKey};
+use iotp2p_node::relay::{RelayError, RelayFile, UdpRelay};
 use iotp2p_node::resolve::{ResolveError, Resolver, TrustAnchor};
+use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_node::udp::{Host, TransportUri};
 use tokio::net::UdpSocket;
 use tokio::task::JoinHandle;
@@ -337,4 +342,56 @@ fn a_trust_anchor_holds_dnskey_records() {
     }
     let e = TrustAnchor::read(std::path::Path::new("/nonexistent/anchor.key")).unwrap_err();
     assert!(e.starts_with("/nonexistent/anchor.key: "), "{e}");
+}
+
+/// A relay of another domain, started from its configuration file in `dir`: the name server `dns`
+/// with `key`'s DNSKEY record as its trust anchor, and `signed.example.org`'s relays to find there
+/// at start.
+async fn relay_trusting(
+    dir: &TempDir,
+    dns: SocketAddr,
+    key: &ZoneKey,
+) -> Result<UdpRelay, RelayError> {
+    let host = "relay1.relays.example.net";
+    std::fs::write(dir.0.join("anchor.key"), key.dnskey(SIGNED)).unwrap();
+    let dtls = pki::TestCa::new("Relays CA").dtls_table(&dir.0, host);
+    let text = format!(
+        "domain = \"relays.example.net\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
+         host = \"{host}\"\nname_server = \"{dns}\"\ntrust_anchor = \"anchor.key\"\n\
+         resolve = [\"{SIGNED}\"]\n\n{dtls}"
+    );
+    let file = RelayFile::parse("relay.toml", &text, &dir.0).expect("the configuration reads");
+    let store = SqliteStore::open(&file.store).unwrap();
+    UdpRelay::start(file.setup, Box::new(store)).await
+}
+
+#[tokio::test]
+async fn a_relay_with_a_trust_anchor_starts_on_secure_answers_only() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let key = ZoneKey::generate().unwrap();
+        let dns = server(&key).await;
+        let dir = TempDir::new("dnssec-relay");
+        let relay = relay_trusting(&dir, dns.addr(), &key)
+            .await
+            .expect("it starts");
+        relay.stop(WAIT).await.unwrap();
+        dns.stop(WAIT).await;
+
+        let forger = server(&ZoneKey::generate().unwrap()).await;
+        let dir = TempDir::new("dnssec-relay-forged");
+        match relay_trusting(&dir, forger.addr(), &key).await {
+            Err(RelayError::Resolve { domain, why }) => {
+                assert_eq!(domain, SIGNED);
+                assert!(why.contains("DNSSEC-insecure"), "{why}");
+            }
+            Err(e) => panic!("refused for another reason: {e}"),
+            Ok(relay) => {
+                relay.stop(WAIT).await.unwrap();
+                panic!("started on a forger's answers");
+            }
+        }
+        forger.stop(WAIT).await;
+    })
+    .await
+    .expect("done within the test's time");
 }
