@@ -180,9 +180,13 @@ impl TrustAnchor {
 
     /// Parses trust anchors: DNSKEY records in zone-file syntax, at least one.
     pub fn parse(text: &str) -> Result<TrustAnchor, String> {
-        let keys: TrustAnchors = text.parse().map_err(|e| {
-            format!("{e} (a trust anchor file holds DNSKEY records in zone-file syntax, as `dig DNSKEY` prints them; DS records are not read)")
-        })?;
+        const FORMAT: &str = "a trust anchor file holds DNSKEY records in zone-file syntax, as `dig DNSKEY` prints them; DS records are not read";
+        // hickory 0.25.2's parser has debug assertions that input can fail (a class or type in
+        // lower case, a key of an algorithm it does not support): in a debug build they panic.
+        // A file is refused, never the process brought down.
+        let parsed = std::panic::catch_unwind(|| text.parse::<TrustAnchors>())
+            .map_err(|_| format!("not a trust anchor file that can be read ({FORMAT}; classes and types in upper case, keys of a supported algorithm)"))?;
+        let keys = parsed.map_err(|e| format!("{e} ({FORMAT})"))?;
         if keys.is_empty() {
             return Err("no DNSKEY record: with no key, no answer could be validated".into());
         }
