@@ -138,6 +138,43 @@ async fn a_zone_signed_with_another_key_is_refused() {
     .expect("done within the test's time");
 }
 
+// [IOTP-DLV-59]
+#[tokio::test]
+async fn tlsa_records_come_from_validated_answers_only() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let key = ZoneKey::generate().unwrap();
+        let dns = server(&key).await;
+        let resolver = validating(dns.addr(), &key);
+        let tlsa = resolver
+            .tlsa("relay1.signed.example.org", 5783)
+            .await
+            .unwrap();
+        assert_eq!(tlsa.len(), 1);
+        let t = &tlsa[0];
+        assert_eq!(
+            (t.usage, t.selector, t.matching, t.data.len()),
+            (3, 1, 1, 32)
+        );
+        // No TLSA record at another port: a validated denial, DANE does not apply.
+        let none = resolver.tlsa("relay1.signed.example.org", 5784).await;
+        assert_eq!(none, Ok(Vec::new()));
+        // Without DNSSEC, no DANE (RFC 7673): no records, whatever the zone says.
+        let plain = Resolver::new(dns.addr(), WAIT);
+        assert_eq!(
+            plain.tlsa("relay1.signed.example.org", 5783).await,
+            Ok(Vec::new())
+        );
+        dns.stop(WAIT).await;
+
+        let forger = server(&ZoneKey::generate().unwrap()).await;
+        let resolver = validating(forger.addr(), &key);
+        refused(resolver.tlsa("relay1.signed.example.org", 5783).await);
+        forger.stop(WAIT).await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
 /// What the on-path proxy does to the answers of the data it relays (DNSKEY answers, which only
 /// the zone's key signs, pass untouched).
 #[derive(Clone, Copy, Debug)]

@@ -27,7 +27,7 @@ use hickory_resolver::lookup::Lookup;
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::proto::dnssec::{Proof, TrustAnchors};
 use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::{Record, RecordType};
+use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use hickory_resolver::proto::xfer::Protocol;
 use hickory_resolver::proto::ProtoErrorKind;
 use hickory_resolver::{ResolveErrorKind, TokioResolver};
@@ -205,6 +205,22 @@ impl TrustAnchor {
         self.keys.is_empty()
     }
 }
+
+/// A TLSA record (RFC 6698): how a service's certificate is bound to its name in DNS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tlsa {
+    /// Certificate usage: 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE.
+    pub usage: u8,
+    /// 0 the whole certificate, 1 its public key (SubjectPublicKeyInfo).
+    pub selector: u8,
+    /// 0 the data itself, 1 its SHA-256, 2 its SHA-512.
+    pub matching: u8,
+    /// The certificate association data.
+    pub data: Vec<u8>,
+}
+
+/// The most TLSA records kept for one service: a key rollover publishes two or three.
+pub const MAX_TLSA: usize = 8;
 
 /// A resolver of iotp2p's DNS records, asking one configured name server.
 #[derive(Clone, Debug)]
@@ -408,6 +424,41 @@ impl Resolver {
                 .transpose(),
             count => Err(ResolveError::SeveralTxt { name, count }),
         }
+    }
+
+    /// The TLSA records of the DTLS service at `port` of `host` (`_<port>._udp.<host>`, RFC 7673),
+    /// at most [`MAX_TLSA`], for DANE ([IOTP-DLV-59]). DANE rests on DNSSEC: a resolver that does
+    /// not validate returns none, as does a validated denial that the name or the records exist.
+    pub async fn tlsa(&self, host: &str, port: u16) -> Result<Vec<Tlsa>, ResolveError> {
+        if !self.validating {
+            return Ok(Vec::new());
+        }
+        let name = fqdn(&format!("_{port}._udp.{}", host.trim_end_matches('.')));
+        let lookup = match self.inner.lookup(name.as_str(), RecordType::TLSA).await {
+            Ok(lookup) => lookup,
+            Err(e) => {
+                return match self.error(&name, "TLSA", e) {
+                    ResolveError::NoSuchName { .. } | ResolveError::NoRecords { .. } => {
+                        Ok(Vec::new())
+                    }
+                    e => Err(e),
+                }
+            }
+        };
+        self.secure(&name, "TLSA", &[RecordType::TLSA], &lookup)?;
+        Ok(lookup
+            .record_iter()
+            .filter_map(|r| match r.data() {
+                RData::TLSA(tlsa) => Some(Tlsa {
+                    usage: tlsa.cert_usage().into(),
+                    selector: tlsa.selector().into(),
+                    matching: tlsa.matching().into(),
+                    data: tlsa.cert_data().to_vec(),
+                }),
+                _ => None,
+            })
+            .take(MAX_TLSA)
+            .collect())
     }
 
     fn error(
