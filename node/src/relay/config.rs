@@ -16,7 +16,8 @@
 //! name_server = "127.0.0.1:5353"       # asked for a released address's domain (§3.11.4)
 //! trust_anchor = "root.key"            # optional: validate every answer with DNSSEC under these
 //!                                      # DNSKEY records (zone-file syntax; relative to this
-//!                                      # file's directory) and refuse what is not proven secure
+//!                                      # file's directory) and refuse what is not proven secure;
+//!                                      # with it, DANE: resolved relays' TLSA records checked
 //! resolve = ["lamps.example.org"]      # domains whose relays it finds there at start, by their
 //!                                      # SRV records (§3.2), instead of [routes]
 //!
