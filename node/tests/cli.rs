@@ -82,6 +82,21 @@ fn dns_serves_and_resolve_finds_the_relays() {
         stderr.starts_with("error: ") && stderr.contains("NXDOMAIN"),
         "{stderr}"
     );
+
+    // With a DNSSEC trust anchor, the unsigned zone is refused (tests/dnssec.rs has the signed).
+    let anchor = std::env::temp_dir().join(format!("iotp2p-cli-anchor-{}.key", std::process::id()));
+    let key = iotp2p_node::dns::ZoneKey::generate().unwrap();
+    std::fs::write(&anchor, key.dnskey("home.example.org")).unwrap();
+    let out = Command::new(BIN)
+        .args(["resolve", "home.example.org", "--name-server", &addr])
+        .arg("--trust-anchor")
+        .arg(&anchor)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&anchor);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("DNSSEC-bogus"), "{stderr}");
     drop(dns);
 }
 

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use iotp2p_node::relay::dtls::{self, Hop, Out};
+use iotp2p_node::resolve::Tlsa;
 use iotp2p_protocol::params::MAX_MESSAGE;
 use pki::TestCa;
 
@@ -376,6 +377,55 @@ fn a_certificate_for_another_name_or_from_an_unknown_ca_is_refused_and_nothing_i
             assert!(x.authenticated.1.is_empty(), "{case}");
             assert_eq!(b.counts().associations, 0, "{case}");
         }
+    }
+}
+
+// [IOTP-DLV-59]
+#[test]
+fn a_peer_whose_zone_publishes_tlsa_records_must_present_a_certificate_one_matches() {
+    use sha2::Digest;
+    let ca = TestCa::new("iotp2p test CA");
+    let b_setup = ca.setup(HOST_B);
+    let sha256 = |der: &[u8]| sha2::Sha256::digest(der).to_vec();
+    // DANE-EE, the whole certificate, SHA-256: B's, and another of B's name from the same CA.
+    let matching = Tlsa {
+        usage: 3,
+        selector: 0,
+        matching: 1,
+        data: sha256(&b_setup.certificate),
+    };
+    let other = Tlsa {
+        data: sha256(&ca.setup(HOST_B).certificate),
+        ..matching.clone()
+    };
+    let about_a_ca = Tlsa {
+        usage: 2,
+        ..other.clone()
+    };
+    let cases = [
+        (
+            "a matching record among others",
+            vec![other.clone(), matching],
+            true,
+        ),
+        ("records of another certificate", vec![other], false),
+        (
+            "records about a CA only, not usable",
+            vec![about_a_ca],
+            true,
+        ),
+    ];
+    for (case, records, delivered) in cases {
+        let (at_a, at_b) = (addr(40011), addr(40012));
+        let mut a = Hop::new(ca.setup(HOST_A), at_a).unwrap();
+        let mut b = Hop::new(b_setup.clone(), at_b).unwrap();
+        assert!(a.expect(at_b, HOST_B));
+        assert!(a.expect_dane(HOST_B, records));
+        let now = Instant::now();
+        let first = a.send(at_b, frame(100, 1), now);
+        let x = carry(&mut a, at_a, &mut b, at_b, first, now);
+        assert_eq!(x.frames.1.len(), usize::from(delivered), "{case}");
+        assert_eq!(a.counts().refused, u64::from(!delivered), "{case}");
     }
 }
 

@@ -4,7 +4,8 @@
 //! ([IOTP-DLV-55], [IOTP-DLV-56]); an unprotected frame claiming another domain's sender, from a
 //! relay's address or a stranger's, is discarded ([IOTP-DLV-57], [IOTP-DLV-58]); a flood of
 //! ClientHellos and garbage starting 0x14–0x3f holds the bounds and keeps nothing out
-//! ([IOTP-UDP-19]).
+//! ([IOTP-UDP-19]); a relay found through a signed zone that publishes TLSA records is reached only
+//! if its certificate matches one of them (DANE, [IOTP-DLV-59]).
 
 mod common;
 #[path = "../examples/pki/mod.rs"]
@@ -14,9 +15,11 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::{invoke, loopback, TEST_TIMEOUT};
+use common::{invoke, loopback, TempDir, TEST_TIMEOUT};
+use iotp2p_node::dns::{DnsServer, Zone, ZoneKey};
 use iotp2p_node::relay::dtls::{Hop, MAX_HANDSHAKES};
 use iotp2p_node::relay::{DtlsSetup, RelayError, RelaySetup, Route, UdpRelay};
+use iotp2p_node::resolve::{Resolver, TrustAnchor};
 use iotp2p_node::store::sqlite::SqliteStore;
 use iotp2p_protocol::engine::{Config, Destination, Node, Output};
 use pki::TestCa;
@@ -250,6 +253,91 @@ async fn a_relay_with_a_certificate_for_another_name_or_from_another_ca_is_refus
             assert_eq!(home.dtls_counts().associations, 0, "{case}");
             net.stop(Duration::from_secs(5)).await.unwrap();
             home.stop(Duration::from_secs(5)).await.unwrap();
+        }
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+/// The zone of the lamp's domain, signed with `key`: its relay `HOME_HOST` at `home_at`, and the
+/// TLSA record (DANE-EE, the whole certificate, SHA-256) of the certificate `der`.
+fn signed_home_zone(dir: &TempDir, home_at: SocketAddr, der: &[u8], key: &ZoneKey) -> Zone {
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let port = home_at.port();
+    let text = format!(
+        "$ORIGIN {HOME}.\n$TTL 3600\n\
+         @ IN SOA ns.{HOME}. hostmaster.{HOME}. ( 1 3600 600 86400 60 )\n@ IN NS ns.{HOME}.\n\
+         ns IN A 127.0.0.1\n_iotp2p._udp IN SRV 10 0 {port} {HOME_HOST}.\n\
+         relay1 IN A 127.0.0.1\n_{port}._udp.relay1 IN TLSA 3 0 1 {digest}\n"
+    );
+    let file = dir.0.join("home.zone");
+    std::fs::write(&file, text).unwrap();
+    Zone::signed(HOME, file, key)
+}
+
+// [IOTP-DLV-59]
+#[tokio::test]
+async fn a_relay_found_by_its_srv_records_is_reached_only_with_a_certificate_its_tlsa_records_match(
+) {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let ca = TestCa::new("iotp2p test CA");
+        for (case, published_for_home, delivered) in [
+            ("TLSA records of the relay's certificate", true, true),
+            ("TLSA records of another certificate", false, false),
+        ] {
+            let dir = TempDir::new("federation-dane");
+            let (home_at, net_at) = (free_port(), free_port());
+            let home_dtls = ca.setup(HOME_HOST);
+            let published = if published_for_home {
+                home_dtls.certificate.clone()
+            } else {
+                ca.setup(HOME_HOST).certificate
+            };
+            let key = ZoneKey::generate().unwrap();
+            let zone = signed_home_zone(&dir, home_at, &published, &key);
+            let dns = DnsServer::start(loopback(), &[zone]).await.unwrap();
+            let routes = BTreeMap::from([("example.net".into(), route(NET_HOST, net_at))]);
+            let home = relay(HOME, home_at, &[LAMP], routes, Some(home_dtls))
+                .await
+                .unwrap();
+            // The other domain's relay finds the lamp's relay by its SRV records, validated.
+            let anchor = TrustAnchor::parse(&key.dnskey(HOME)).unwrap();
+            let mut setup = RelaySetup::new(net_at, "example.net");
+            setup.resolver = Some(Resolver::validating(
+                dns.addr(),
+                Duration::from_secs(2),
+                &anchor,
+            ));
+            setup.resolve = vec![HOME.into()];
+            setup.dtls = Some(ca.setup(NET_HOST));
+            let net = UdpRelay::start(setup, Box::new(SqliteStore::in_memory().unwrap()))
+                .await
+                .unwrap();
+            forward(&net, home_at, request_from("app@example.net", home_at)).await;
+            if delivered {
+                assert_eq!(
+                    held_within(&home, Duration::from_secs(5)).await,
+                    1,
+                    "{case}"
+                );
+            } else {
+                let refused = until(&net, Duration::from_secs(5), |r| {
+                    r.dtls_counts().refused >= 1
+                })
+                .await;
+                assert!(refused, "{case}: {:?}", net.dtls_counts());
+                let last = net.dtls_last_refusal().unwrap_or_default();
+                assert!(last.contains("TLSA"), "{case}: {last}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                assert_eq!(held(&home).await, 0, "{case}: nothing delivered");
+            }
+            net.stop(Duration::from_secs(5)).await.unwrap();
+            home.stop(Duration::from_secs(5)).await.unwrap();
+            dns.stop(Duration::from_secs(5)).await;
         }
     })
     .await

@@ -14,6 +14,10 @@
 //!
 //! host = "relay1.provider.example.net" # its host name, the SRV target naming it (§3.9.1)
 //! name_server = "127.0.0.1:5353"       # asked for a released address's domain (§3.11.4)
+//! trust_anchor = "root.key"            # optional: validate every answer with DNSSEC under these
+//!                                      # DNSKEY records (zone-file syntax; relative to this
+//!                                      # file's directory) and refuse what is not proven secure;
+//!                                      # with it, DANE: resolved relays' TLSA records checked
 //! resolve = ["lamps.example.org"]      # domains whose relays it finds there at start, by their
 //!                                      # SRV records (§3.2), instead of [routes]
 //!
@@ -62,7 +66,7 @@ use toml_edit::{Item, Table};
 use super::{AccountSetup, DtlsSetup, RelaySetup, Route};
 pub use crate::config::ConfigError;
 use crate::config::Locator;
-use crate::resolve::{check_domain, Resolver};
+use crate::resolve::{check_domain, Resolver, TrustAnchor};
 use iotp2p_protocol::relay::registry::Account;
 
 /// How long the relay waits for its name server, each of two attempts.
@@ -132,6 +136,7 @@ impl RelayFile {
                 "statement",
                 "host",
                 "name_server",
+                "trust_anchor",
                 "dtls",
                 "resolve",
             ],
@@ -179,7 +184,22 @@ impl RelayFile {
                 "name_server",
                 "an IP address and port, as 127.0.0.1:53",
             )?;
-            setup.resolver = Some(Resolver::new(server, NAME_SERVER_TIMEOUT));
+            setup.resolver = Some(match root.get("trust_anchor") {
+                None => Resolver::new(server, NAME_SERVER_TIMEOUT),
+                Some(_) => {
+                    let file = dir.join(at.string(root, "trust_anchor")?);
+                    let anchor = TrustAnchor::read(&file).map_err(|why| {
+                        at.error(at.value_at(root, "trust_anchor"), "trust_anchor", &why)
+                    })?;
+                    Resolver::validating(server, NAME_SERVER_TIMEOUT, &anchor)
+                }
+            });
+        } else if root.get("trust_anchor").is_some() {
+            return Err(at.error(
+                at.value_at(root, "trust_anchor"),
+                "trust_anchor",
+                "it validates the answers of the name_server, which is missing",
+            ));
         }
         if let Some(item) = root.get("resolve") {
             let domains = strings(&at, root, item, "resolve", "domain")?;
@@ -791,6 +811,34 @@ rate_burst = 64
         ))
         .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn a_trust_anchor_validates_the_name_servers_answers() {
+        let dir = pki("relay1.home.example.org");
+        let key = crate::dns::ZoneKey::generate().unwrap();
+        std::fs::write(dir.0.join("anchor.key"), key.dnskey("example.net")).unwrap();
+        std::fs::write(dir.0.join("empty.key"), "; no key\n").unwrap();
+        let parse = |text: &str| RelayFile::parse("relay.toml", text, &dir.0);
+        let server = "name_server = \"127.0.0.1:5353\"\n";
+        let f = parse(&format!("{server}trust_anchor = \"anchor.key\"\n{GOOD}")).unwrap();
+        assert!(f.setup.resolver.unwrap().is_validating());
+        let f = parse(&format!("{server}{GOOD}")).unwrap();
+        assert!(!f.setup.resolver.unwrap().is_validating(), "as before");
+
+        for (anchor, why) in [
+            ("missing.key", "missing.key"),
+            ("empty.key", "no DNSKEY record"),
+            ("relay.crt", "DNSKEY records in zone-file syntax"),
+        ] {
+            let e = parse(&format!("{server}trust_anchor = \"{anchor}\"\n{GOOD}")).unwrap_err();
+            assert_eq!((e.line, e.what.as_str()), (2, "trust_anchor"), "{e}");
+            assert!(e.why.contains(why), "{e}");
+            assert!(e.to_string().starts_with("relay.toml:2:"), "{e}");
+        }
+        let e = parse(&format!("trust_anchor = \"anchor.key\"\n{GOOD}")).unwrap_err();
+        assert_eq!((e.line, e.what.as_str()), (1, "trust_anchor"), "{e}");
+        assert!(e.why.contains("name_server"), "{e}");
     }
 
     #[test]

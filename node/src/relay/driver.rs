@@ -123,8 +123,10 @@ impl Driver {
                     let relays: Vec<SocketAddr> = match self.hop.as_mut() {
                         Some(hop) => relays
                             .into_iter()
-                            .filter(|(addr, host)| hop.expect(*addr, host))
-                            .map(|(addr, _)| addr)
+                            .filter(|(addr, host, tlsa)| {
+                                hop.expect_dane(host, tlsa.clone()) && hop.expect(*addr, host)
+                            })
+                            .map(|(addr, ..)| addr)
                             .collect(),
                         None => Vec::new(),
                     };

@@ -20,7 +20,7 @@ use super::redirect::Redirects;
 use super::registry::Times;
 use crate::clock::Clock;
 use crate::random::NodeRng;
-use crate::resolve::{RelayHost, Resolver};
+use crate::resolve::{RelayHost, Resolver, Tlsa};
 use crate::store::{RelayStore, StoreError, MAX_PAGE};
 use crate::udp::{Counts, Stats};
 use iotp2p_protocol::relay::registry::Account;
@@ -201,9 +201,14 @@ impl std::fmt::Debug for dyn RelayStore + Send {
     }
 }
 
-/// The relays of each domain of `setup.resolve`, in SRV order (§3.2.1), each with its addresses.
-async fn resolve_relays(setup: &RelaySetup) -> Result<Vec<(String, Vec<RelayHost>)>, RelayError> {
+/// What a relay resolves at start: the relays of each domain of `setup.resolve`, in SRV order
+/// (§3.2.1), each with its addresses, and the TLSA records of their SRV targets (DANE).
+type Resolved = (Vec<(String, Vec<RelayHost>)>, Vec<(String, Vec<Tlsa>)>);
+
+/// The relays of each domain of `setup.resolve`, and their targets' TLSA records.
+async fn resolve_relays(setup: &RelaySetup) -> Result<Resolved, RelayError> {
     let mut found = Vec::new();
+    let mut dane = Vec::new();
     for domain in &setup.resolve {
         let failed = |why: String| RelayError::Resolve {
             domain: domain.clone(),
@@ -222,9 +227,20 @@ async fn resolve_relays(setup: &RelaySetup) -> Result<Vec<(String, Vec<RelayHost
                 "no relay named by its SRV records has an address".into(),
             ));
         }
+        // DANE ([IOTP-DLV-59]): none unless the resolver validates; records refused by DNSSEC
+        // stop the start, as the SRV records' would.
+        for relay in &relays {
+            let tlsa = resolver
+                .tlsa(&relay.target.host, relay.target.port)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            if !tlsa.is_empty() {
+                dane.push((relay.target.host.clone(), tlsa));
+            }
+        }
         found.push((domain.clone(), relays));
     }
-    Ok(found)
+    Ok((found, dane))
 }
 
 impl UdpRelay {
@@ -247,7 +263,7 @@ impl UdpRelay {
             }
         }
         // Before the engine takes the configuration: the lookups only read it.
-        let resolved = resolve_relays(&setup).await?;
+        let (resolved, dane) = resolve_relays(&setup).await?;
         let mut relay = Relay::new(setup.relay, setup.service, 0);
         for address in &setup.addresses {
             relay.register(address).map_err(|e| RelayError::Address {
@@ -382,6 +398,9 @@ impl UdpRelay {
                 dtls_stats = hop.stats();
                 for (peer, host) in &known {
                     hop.expect(*peer, host);
+                }
+                for (host, tlsa) in dane {
+                    hop.expect_dane(&host, tlsa);
                 }
                 Some(hop)
             }

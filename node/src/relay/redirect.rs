@@ -16,15 +16,15 @@ use std::net::SocketAddr;
 use iotp2p_protocol::relay::Redirect;
 use tokio::sync::mpsc;
 
-use crate::resolve::Resolver;
+use crate::resolve::{Resolver, Tlsa};
 
 /// Outcomes waiting for the driver.
 const QUEUE: usize = 64;
 
 /// Where a redirect goes: the addresses of the domain's current relays in the order to try them
 /// ([IOTP-DLV-51]), each with its SRV target (the name its certificate must be valid for,
-/// [IOTP-DLV-56]), none when it cannot go.
-pub(super) type Outcome = (Redirect<SocketAddr>, Vec<(SocketAddr, String)>);
+/// [IOTP-DLV-56]) and the target's TLSA records (DANE, [IOTP-DLV-59]), none when it cannot go.
+pub(super) type Outcome = (Redirect<SocketAddr>, Vec<(SocketAddr, String, Vec<Tlsa>)>);
 
 /// The relay's means of finding a domain's current relay, and the outcomes of the lookups under
 /// way.
@@ -66,12 +66,13 @@ impl Redirects {
 }
 
 /// The addresses of the relays that `domain`'s SRV records name now, in their order (§3.2.1),
-/// each with its SRV target, none if they still name `own_host` or cannot be resolved.
+/// each with its SRV target and the target's TLSA records, none if they still name `own_host` or
+/// cannot be resolved. A target whose TLSA records are refused (DNSSEC) is left out.
 async fn current_relay(
     resolver: &Resolver,
     own_host: &str,
     domain: &str,
-) -> Vec<(SocketAddr, String)> {
+) -> Vec<(SocketAddr, String, Vec<Tlsa>)> {
     // By name first: a target of this relay's that does not resolve still names it.
     let Ok(targets) = resolver.relay_targets(domain).await else {
         return Vec::new();
@@ -80,11 +81,17 @@ async fn current_relay(
         return Vec::new();
     }
     let hosts = resolver.relay_hosts(domain).await.unwrap_or_default();
-    hosts
-        .into_iter()
-        .flat_map(|h| {
-            let target = h.target.host;
-            h.addresses.into_iter().map(move |a| (a, target.clone()))
-        })
-        .collect()
+    let mut relays = Vec::new();
+    for h in hosts {
+        let Ok(tlsa) = resolver.tlsa(&h.target.host, h.target.port).await else {
+            continue;
+        };
+        let target = h.target.host;
+        relays.extend(
+            h.addresses
+                .into_iter()
+                .map(|a| (a, target.clone(), tlsa.clone())),
+        );
+    }
+    relays
 }

@@ -4,18 +4,30 @@
 //! Lookups go to the name servers the node is configured with, never to the system's: a relay and a
 //! test both say which server they trust. Caching is hickory's, which keeps records no longer than
 //! their TTL and negative answers no longer than RFC 2308 allows ([IOTP-DLV-5], [IOTP-DLV-6]).
+//!
+//! With a DNSSEC trust anchor ([`TrustAnchor`], [`Resolver::validating`]), every answer is validated
+//! by hickory's validator (RFC 4035, [IOTP-DLV-7]) and every record the node uses must be proven
+//! *secure*: an answer that is bogus (a signature missing, wrong or made with another key), or
+//! whose security cannot be proven, is refused with [`ResolveError::Dnssec`]. The node does no
+//! cryptography of its own here. What that means for unsigned zones is in the crate's README
+//! ("DNSSEC").
 
 mod srv;
 mod txt;
 
 use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_resolver::config::{
     LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
 };
+use hickory_resolver::lookup::Lookup;
 use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::dnssec::{Proof, TrustAnchors};
 use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use hickory_resolver::proto::xfer::Protocol;
 use hickory_resolver::proto::ProtoErrorKind;
 use hickory_resolver::{ResolveErrorKind, TokioResolver};
@@ -94,6 +106,21 @@ pub enum ResolveError {
         /// What is wrong.
         source: TxtError,
     },
+    /// DNSSEC validation is on and the answer is not proven secure under the trust anchor
+    /// ([IOTP-DLV-7]): a spoofed or tampered answer, a zone signed with a key the anchor does not
+    /// lead to, or a zone that is not signed at all.
+    #[error("the {kind} answer for {name} is DNSSEC-{proof} under the configured trust anchor, and refused: {hint}")]
+    Dnssec {
+        /// The name looked up.
+        name: String,
+        /// The record type.
+        kind: &'static str,
+        /// hickory's verdict: `bogus` (a signature missing or wrong), `insecure` (no chain of
+        /// trust from the anchor) or `indeterminate`.
+        proof: String,
+        /// What a person can check.
+        hint: &'static str,
+    },
     /// Anything else the resolver reported.
     #[error("looking up {name}: {detail}")]
     Other {
@@ -113,19 +140,121 @@ pub struct RelayHost {
     pub addresses: Vec<SocketAddr>,
 }
 
+/// The largest trust anchor file read: a handful of DNSKEY records fit in a few kilobytes.
+pub const MAX_TRUST_ANCHOR_FILE: usize = 64 * 1024;
+
+/// DNSSEC trust anchors: the DNSKEY records (zone-file syntax, as `dig DNSKEY` prints them) whose
+/// keys the validator trusts, the root zone's key-signing keys for a resolver that validates the
+/// whole tree, or one zone's key to pin that zone.
+///
+/// hickory 0.25 reads DNSKEY records only (not DS records), and trusts an anchor's key wherever
+/// it is found: the owner name of an anchor record is not checked against the zone that uses it.
+#[derive(Clone)]
+pub struct TrustAnchor {
+    keys: Arc<TrustAnchors>,
+}
+
+impl std::fmt::Debug for TrustAnchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustAnchor")
+            .field("keys", &self.keys.len())
+            .finish()
+    }
+}
+
+impl TrustAnchor {
+    /// Reads the trust anchor file at `path` (at most [`MAX_TRUST_ANCHOR_FILE`] bytes).
+    pub fn read(path: &Path) -> Result<TrustAnchor, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if bytes.len() > MAX_TRUST_ANCHOR_FILE {
+            return Err(format!(
+                "{}: {} bytes, more than the {MAX_TRUST_ANCHOR_FILE} a trust anchor file may have",
+                path.display(),
+                bytes.len()
+            ));
+        }
+        let text =
+            String::from_utf8(bytes).map_err(|e| format!("{}: not UTF-8: {e}", path.display()))?;
+        TrustAnchor::parse(&text).map_err(|why| format!("{}: {why}", path.display()))
+    }
+
+    /// Parses trust anchors: DNSKEY records in zone-file syntax, at least one.
+    pub fn parse(text: &str) -> Result<TrustAnchor, String> {
+        const FORMAT: &str = "a trust anchor file holds DNSKEY records in zone-file syntax, as `dig DNSKEY` prints them; DS records are not read";
+        // hickory 0.25.2's parser has debug assertions that input can fail (a class or type in
+        // lower case, a key of an algorithm it does not support): in a debug build they panic.
+        // A file is refused, never the process brought down.
+        let parsed = std::panic::catch_unwind(|| text.parse::<TrustAnchors>())
+            .map_err(|_| format!("not a trust anchor file that can be read ({FORMAT}; classes and types in upper case, keys of a supported algorithm)"))?;
+        let keys = parsed.map_err(|e| format!("{e} ({FORMAT})"))?;
+        if keys.is_empty() {
+            return Err("no DNSKEY record: with no key, no answer could be validated".into());
+        }
+        Ok(TrustAnchor {
+            keys: Arc::new(keys),
+        })
+    }
+
+    /// How many keys it holds.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Never true for an anchor read or parsed ([`TrustAnchor::parse`] refuses an empty one).
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// A TLSA record (RFC 6698): how a service's certificate is bound to its name in DNS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tlsa {
+    /// Certificate usage: 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE.
+    pub usage: u8,
+    /// 0 the whole certificate, 1 its public key (SubjectPublicKeyInfo).
+    pub selector: u8,
+    /// 0 the data itself, 1 its SHA-256, 2 its SHA-512.
+    pub matching: u8,
+    /// The certificate association data.
+    pub data: Vec<u8>,
+}
+
+/// The most TLSA records kept for one service: a key rollover publishes two or three.
+pub const MAX_TLSA: usize = 8;
+
 /// A resolver of iotp2p's DNS records, asking one configured name server.
 #[derive(Clone, Debug)]
 pub struct Resolver {
     inner: TokioResolver,
     server: SocketAddr,
     timeout: Duration,
+    validating: bool,
 }
 
 impl Resolver {
-    /// A resolver that asks `server` over UDP, waiting `timeout` for each of two attempts.
+    /// A resolver that asks `server` over UDP, waiting `timeout` for each of two attempts. It
+    /// trusts the server's answers as they come (no DNSSEC validation).
     pub fn new(server: SocketAddr, timeout: Duration) -> Self {
+        Resolver::build(server, timeout, None)
+    }
+
+    /// A resolver like [`Resolver::new`] that validates every answer with DNSSEC under `anchor`
+    /// and uses only records proven secure ([IOTP-DLV-7]).
+    pub fn validating(server: SocketAddr, timeout: Duration, anchor: &TrustAnchor) -> Self {
+        Resolver::build(server, timeout, Some(anchor))
+    }
+
+    /// Whether answers are validated with DNSSEC.
+    pub fn is_validating(&self) -> bool {
+        self.validating
+    }
+
+    fn build(server: SocketAddr, timeout: Duration, anchor: Option<&TrustAnchor>) -> Self {
         let mut config = ResolverConfig::new();
         config.add_name_server(NameServerConfig::new(server, Protocol::Udp));
+        // An answer truncated over UDP is asked again over TCP (RFC 7766): signed answers, with
+        // their RRSIG and DNSKEY records, often are.
+        config.add_name_server(NameServerConfig::new(server, Protocol::Tcp));
         let mut options = ResolverOpts::default();
         options.timeout = timeout;
         options.attempts = 2;
@@ -136,13 +265,46 @@ impl Resolver {
         options.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
         // Bounded cache (records, by name and type).
         options.cache_size = 256;
-        let inner = TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
-            .with_options(options)
-            .build();
+        // hickory marks each record with its proof and keeps the bogus ones in its answer: the
+        // lookups below use only the secure ones (`secure`).
+        options.validate = anchor.is_some();
+        // EDNS(0) when validating: the DO bit asks for the signatures, and answers up to 1232
+        // bytes come over UDP.
+        options.edns0 = anchor.is_some();
+        let mut builder =
+            TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
+                .with_options(options);
+        if let Some(anchor) = anchor {
+            builder = builder.with_trust_anchor(Arc::clone(&anchor.keys));
+        }
         Resolver {
-            inner,
+            inner: builder.build(),
             server,
             timeout,
+            validating: anchor.is_some(),
+        }
+    }
+
+    /// With validation on, every record of type `of` among `records` proven secure, or the
+    /// weakest proof found as [`ResolveError::Dnssec`].
+    fn secure(
+        &self,
+        name: &str,
+        kind: &'static str,
+        of: &[RecordType],
+        lookup: &Lookup,
+    ) -> Result<(), ResolveError> {
+        if !self.validating {
+            return Ok(());
+        }
+        let weakest = lookup
+            .record_iter()
+            .filter(|r| of.contains(&r.record_type()))
+            .map(Record::proof)
+            .min();
+        match weakest {
+            None | Some(Proof::Secure) => Ok(()),
+            Some(proof) => Err(dnssec_error(name, kind, proof)),
         }
     }
 
@@ -154,6 +316,7 @@ impl Resolver {
             .srv_lookup(name.as_str())
             .await
             .map_err(|e| self.error(&name, "SRV", e))?;
+        self.secure(&name, "SRV", &[RecordType::SRV], lookup.as_lookup())?;
         let targets: Vec<Target> = lookup
             .iter()
             .map(|srv| Target {
@@ -188,7 +351,12 @@ impl Resolver {
         let mut first_error = None;
         for target in self.relay_targets(domain).await? {
             let name = fqdn(&target.host);
-            match self.inner.lookup_ip(name.as_str()).await {
+            let lookup = self.inner.lookup_ip(name.as_str()).await;
+            let lookup = lookup.map_err(|e| self.error(&name, "AAAA or A", e));
+            match lookup.and_then(|ips| {
+                self.secure(&name, "AAAA or A", &ADDRESSES, ips.as_lookup())?;
+                Ok(ips)
+            }) {
                 Ok(ips) => {
                     let addresses = ips
                         .iter()
@@ -197,7 +365,7 @@ impl Resolver {
                     hosts.push(RelayHost { target, addresses });
                 }
                 Err(e) => {
-                    first_error.get_or_insert(self.error(&name, "AAAA or A", e));
+                    first_error.get_or_insert(e);
                 }
             }
         }
@@ -222,6 +390,7 @@ impl Resolver {
             .lookup_ip(name.as_str())
             .await
             .map_err(|e| self.error(&name, "AAAA or A", e))?;
+        self.secure(&name, "AAAA or A", &ADDRESSES, ips.as_lookup())?;
         Ok(ips.iter().map(|ip| SocketAddr::new(ip, uri.port)).collect())
     }
 
@@ -238,6 +407,7 @@ impl Resolver {
                 }
             }
         };
+        self.secure(&name, "TXT", &[RecordType::TXT], lookup.as_lookup())?;
         let records: Vec<Result<RelayIds, TxtError>> = lookup
             .iter()
             .filter_map(|txt| {
@@ -256,6 +426,41 @@ impl Resolver {
         }
     }
 
+    /// The TLSA records of the DTLS service at `port` of `host` (`_<port>._udp.<host>`, RFC 7673),
+    /// at most [`MAX_TLSA`], for DANE ([IOTP-DLV-59]). DANE rests on DNSSEC: a resolver that does
+    /// not validate returns none, as does a validated denial that the name or the records exist.
+    pub async fn tlsa(&self, host: &str, port: u16) -> Result<Vec<Tlsa>, ResolveError> {
+        if !self.validating {
+            return Ok(Vec::new());
+        }
+        let name = fqdn(&format!("_{port}._udp.{}", host.trim_end_matches('.')));
+        let lookup = match self.inner.lookup(name.as_str(), RecordType::TLSA).await {
+            Ok(lookup) => lookup,
+            Err(e) => {
+                return match self.error(&name, "TLSA", e) {
+                    ResolveError::NoSuchName { .. } | ResolveError::NoRecords { .. } => {
+                        Ok(Vec::new())
+                    }
+                    e => Err(e),
+                }
+            }
+        };
+        self.secure(&name, "TLSA", &[RecordType::TLSA], &lookup)?;
+        Ok(lookup
+            .record_iter()
+            .filter_map(|r| match r.data() {
+                RData::TLSA(tlsa) => Some(Tlsa {
+                    usage: tlsa.cert_usage().into(),
+                    selector: tlsa.selector().into(),
+                    matching: tlsa.matching().into(),
+                    data: tlsa.cert_data().to_vec(),
+                }),
+                _ => None,
+            })
+            .take(MAX_TLSA)
+            .collect())
+    }
+
     fn error(
         &self,
         name: &str,
@@ -270,6 +475,17 @@ impl Resolver {
             };
         };
         match proto.kind() {
+            // A negative answer whose denial of existence (NSEC) does not validate.
+            ProtoErrorKind::Nsec { proof, .. } => dnssec_error(&name, kind, *proof),
+            // With validation on, hickory has checked the NSEC records of a negative answer; its
+            // SOA must be secure too, or a stripped negative answer would pass as one.
+            ProtoErrorKind::NoRecordsFound { soa, .. }
+                if self.validating
+                    && soa.as_ref().is_none_or(|soa| soa.proof() != Proof::Secure) =>
+            {
+                let proof = soa.as_ref().map_or(Proof::Indeterminate, |soa| soa.proof());
+                dnssec_error(&name, kind, proof)
+            }
             ProtoErrorKind::NoRecordsFound { response_code, .. } => match *response_code {
                 ResponseCode::NXDomain => ResolveError::NoSuchName { name },
                 ResponseCode::NoError => ResolveError::NoRecords { name, kind },
@@ -289,6 +505,24 @@ impl Resolver {
                 detail: e.to_string(),
             },
         }
+    }
+}
+
+/// The record types of a host's addresses.
+const ADDRESSES: [RecordType; 2] = [RecordType::AAAA, RecordType::A];
+
+/// The refusal of a record set whose `proof` is not secure.
+fn dnssec_error(name: &str, kind: &'static str, proof: Proof) -> ResolveError {
+    let hint = match proof {
+        Proof::Bogus => "its signatures are missing or do not verify with a key the trust anchor leads to: the answer was altered on the way, the zone is signed with another key, or it is not signed at all and outside the anchor's tree (check the anchor file and the zone's DNSKEY and DS records, e.g. with `delv`; a relay that must reach unsigned domains runs without trust_anchor)",
+        Proof::Insecure => "no chain of trust leads from the anchor to it: the zone is not signed or its parent publishes no DS record for it, or the answer is forged (hickory 0.25 says insecure, not bogus, for answers stripped of their signatures or signed with another key); sign the zone and publish its DS record, or, for a relay that must reach unsigned domains, run without trust_anchor",
+        _ => "the keys and signatures needed to validate it could not be obtained: does the name server answer DNSSEC queries (DNSKEY, DS, RRSIG with the DO bit)?",
+    };
+    ResolveError::Dnssec {
+        name: name.to_owned(),
+        kind,
+        proof: proof.to_string().to_lowercase(),
+        hint,
     }
 }
 

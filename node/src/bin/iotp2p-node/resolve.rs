@@ -1,9 +1,10 @@
-//! `iotp2p-node resolve DOMAIN --name-server ADDR`.
+//! `iotp2p-node resolve DOMAIN --name-server ADDR [--trust-anchor FILE]`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use iotp2p_node::resolve::Resolver;
+use iotp2p_node::resolve::{Resolver, TrustAnchor};
 
 /// Arguments of `resolve`.
 #[derive(clap::Args)]
@@ -13,13 +14,24 @@ pub struct Args {
     /// The name server to ask (IP:port).
     #[arg(long, value_name = "IP:PORT")]
     name_server: SocketAddr,
+    /// Validate every answer with DNSSEC under the DNSKEY records of FILE (zone-file syntax), and
+    /// refuse what is not proven secure.
+    #[arg(long, value_name = "FILE")]
+    trust_anchor: Option<PathBuf>,
     /// How long to wait for each answer, in milliseconds.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     timeout: u64,
 }
 
 pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let resolver = Resolver::new(args.name_server, Duration::from_millis(args.timeout));
+    let timeout = Duration::from_millis(args.timeout);
+    let resolver = match &args.trust_anchor {
+        None => Resolver::new(args.name_server, timeout),
+        Some(file) => {
+            let anchor = TrustAnchor::read(file).map_err(|why| format!("--trust-anchor {why}"))?;
+            Resolver::validating(args.name_server, timeout, &anchor)
+        }
+    };
     let relays = resolver.relay_hosts(&args.domain).await?;
     for relay in &relays {
         let t = &relay.target;

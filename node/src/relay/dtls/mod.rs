@@ -41,6 +41,7 @@
 //! any state exists for it.
 
 mod association;
+pub mod dane;
 pub mod demux;
 mod ecdsa;
 pub mod verify;
@@ -321,6 +322,13 @@ impl Hop {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         self.known.insert(peer, host);
         true
+    }
+
+    /// The TLSA records of the relay host name `host` (DANE, [IOTP-DLV-59]): its certificate must
+    /// match one of them that is usable, besides validating. None: DANE does not apply to it.
+    /// False when the table is full.
+    pub fn expect_dane(&mut self, host: &str, records: Vec<crate::resolve::Tlsa>) -> bool {
+        self.verifier.set_dane(host, records)
     }
 
     /// Whether `peer` is a relay's address: what goes to it goes through DTLS, and what comes from

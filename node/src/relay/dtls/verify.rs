@@ -14,7 +14,11 @@ use pki_types::{
 };
 use webpki::{EndEntityCert, KeyUsage};
 
+use std::collections::HashMap;
+
+use super::dane;
 use super::ecdsa::ALGORITHMS;
+use crate::resolve::{Tlsa, MAX_TLSA};
 
 /// How many of a peer certificate's DNS-IDs are looked at, when no reference identity is known
 /// (a relay that connected to this one from an address it did not resolve): each that validates is
@@ -37,6 +41,9 @@ pub enum Refused {
     /// The certificate names no DNS-ID to authenticate the peer with.
     #[error("its certificate names no host")]
     NoName,
+    /// The host's zone publishes TLSA records (DNSSEC-validated) and none matches the certificate.
+    #[error("its certificate matches none of the TLSA records of {0} (DANE, IOTP-DLV-59)")]
+    Dane(String),
 }
 
 /// The trust anchors a relay validates other relays' certificates with.
@@ -44,6 +51,8 @@ pub struct Verifier {
     anchors: Vec<TrustAnchor<'static>>,
     /// Configured intermediates, offered to path building (a peer's are not available).
     intermediates: Vec<CertificateDer<'static>>,
+    /// The TLSA records of the relays' host names whose zones publish them (DANE).
+    dane: HashMap<String, Vec<Tlsa>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -83,7 +92,24 @@ impl Verifier {
         Ok(Verifier {
             anchors,
             intermediates,
+            dane: HashMap::new(),
         })
+    }
+
+    /// The TLSA records of `host` (none: DANE does not apply to it), at most [`MAX_TLSA`], for
+    /// at most `MAX_KNOWN_RELAYS` hosts. False when the table is full.
+    pub fn set_dane(&mut self, host: &str, mut records: Vec<Tlsa>) -> bool {
+        let host = host_name(host);
+        if records.is_empty() {
+            self.dane.remove(&host);
+            return true;
+        }
+        if !self.dane.contains_key(&host) && self.dane.len() >= super::MAX_KNOWN_RELAYS {
+            return false;
+        }
+        records.truncate(MAX_TLSA);
+        self.dane.insert(host, records);
+        true
     }
 
     /// Validates `leaf` (DER), presented by a peer in `role`, at `now`: for `expected` when the
@@ -122,11 +148,16 @@ impl Verifier {
         match expected {
             Some(host) => {
                 let host = host_name(host);
-                if valid_for(&host) {
-                    Ok(vec![host])
-                } else {
-                    Err(Refused::Name(host))
+                if !valid_for(&host) {
+                    return Err(Refused::Name(host));
                 }
+                // DANE, where the host's zone publishes TLSA records ([IOTP-DLV-59]).
+                if let Some(records) = self.dane.get(&host) {
+                    if dane::check(leaf.as_ref(), records) == dane::Verdict::Mismatch {
+                        return Err(Refused::Dane(host));
+                    }
+                }
+                Ok(vec![host])
             }
             None => {
                 let mut names: Vec<String> = Vec::new();
