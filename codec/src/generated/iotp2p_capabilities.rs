@@ -151,7 +151,7 @@ impl<'a> DeviceInfoProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -308,7 +308,7 @@ impl<'a> FirmwareProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -564,7 +564,7 @@ impl<'a> BatteryProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -682,7 +682,7 @@ impl<'a> BatteryEvents<'a> {
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[16];
+    const KNOWN_KEYS: &'static [u16] = &[16];
 }
 
 impl<'a> rt::Message<'a> for BatteryEvents<'a> {
@@ -830,7 +830,7 @@ impl<'a> IdentifyProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -920,7 +920,7 @@ impl<'a> IdentifyInput<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1022,7 +1022,7 @@ impl<'a> IdentifyActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8];
+    const KNOWN_KEYS: &'static [u16] = &[8];
 }
 
 impl<'a> rt::Message<'a> for IdentifyActions<'a> {
@@ -1097,7 +1097,7 @@ impl<'a> OnOffProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1180,7 +1180,7 @@ impl<'a> OnOffActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 10];
 }
 
 impl<'a> rt::Message<'a> for OnOffActions<'a> {
@@ -1291,7 +1291,7 @@ impl<'a> LevelProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1423,7 +1423,7 @@ impl<'a> SetLevel<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1524,7 +1524,7 @@ impl<'a> StepLevel<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1621,7 +1621,7 @@ impl<'a> LevelActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 10;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 10];
 }
 
 impl<'a> rt::Message<'a> for LevelActions<'a> {
@@ -1724,7 +1724,7 @@ impl<'a> ColorTemperatureProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1835,7 +1835,7 @@ impl<'a> SetColorTemperature<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1928,7 +1928,7 @@ impl<'a> ColorTemperatureActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8];
+    const KNOWN_KEYS: &'static [u16] = &[8];
 }
 
 impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
@@ -2018,7 +2018,7 @@ impl<'a> TemperatureMeasurementProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2164,7 +2164,7 @@ impl<'a> HumidityMeasurementProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2299,7 +2299,7 @@ impl<'a> RelayProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2410,7 +2410,7 @@ impl<'a> LookupResult<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2524,7 +2524,7 @@ impl<'a> EnrolRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2631,7 +2631,7 @@ impl<'a> EnrolResult<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2827,7 +2827,7 @@ impl<'a> RelayPolicy<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2989,7 +2989,7 @@ impl<'a> RegisterRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3135,7 +3135,7 @@ impl<'a> ReleaseRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3237,7 +3237,7 @@ impl<'a> PolicyRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3342,7 +3342,7 @@ impl<'a> RegistrationInfo<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3448,7 +3448,7 @@ impl<'a> RegistrationsRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3542,7 +3542,7 @@ impl<'a> RegistrationPage<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3664,7 +3664,7 @@ impl<'a> RelayActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 2765;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 10, 11, 12, 13, 14];
 }
 
 impl<'a> rt::Message<'a> for RelayActions<'a> {
@@ -3795,7 +3795,7 @@ impl<'a> RelayOutputs<'a> {
     pub const MAX_ENCODED_SIZE: usize = 9303;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 14];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 14];
 }
 
 impl<'a> rt::Message<'a> for RelayOutputs<'a> {

@@ -364,7 +364,7 @@ impl<'a> {{ item.name }}<'a> {
 {%- call construct::new(item, false) %}{% endcall %}
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
+    const KNOWN_KEYS: &'static [u16] = &[{{ item.known_keys }}];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -484,7 +484,7 @@ impl<'a> {{ item.name }}<'a> {
 {%- if !item.by_role %}
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
+    const KNOWN_KEYS: &'static [u16] = &[{{ item.known_keys }}];
 {%- endif %}
 {%- if let Some(budget) = item.budget %}
 

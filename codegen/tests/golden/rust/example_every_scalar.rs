@@ -186,7 +186,7 @@ impl<'a> Integers<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -615,7 +615,7 @@ impl<'a> Floats<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -851,7 +851,7 @@ impl<'a> Text<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1158,7 +1158,7 @@ impl<'a> Collections<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1350,7 +1350,7 @@ impl<'a> Nothing<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[];
+    const KNOWN_KEYS: &'static [u16] = &[];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1433,7 +1433,7 @@ impl<'a> Keywords<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1559,7 +1559,7 @@ impl<'a> Everything<'a> {
     pub const MAX_ENCODED_SIZE: usize = 76;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 4];
 }
 
 impl<'a> rt::Message<'a> for Everything<'a> {
