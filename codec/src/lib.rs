@@ -56,6 +56,9 @@
 //! - `arbitrary` (implies `alloc`): `arbitrary::Arbitrary` for owned types and enums, building values
 //!   that mostly keep to the schema's bounds (sometimes not, and sometimes with unknown fields,
 //!   variants and enum numbers), with the support in `runtime::fuzz`, for structured fuzzing.
+//! - `field-keys`: errors name a field by its key (`key 3`) instead of its `Type.field` name
+//!   ([`runtime::field!`]), so that a firmware links none of the names (about 0.8 KB of the
+//!   device's `Envelope` image). For firmware short of flash; a host keeps the names (the default).
 //! - `fuzzing` (`arbitrary` + `serde`, uses std): the bodies of the fuzz targets in `fuzz/`
 //!   (`fuzzing`, hidden), replayed over the fuzz corpora by `tests/fuzz_replay.rs`.
 //!

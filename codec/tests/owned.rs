@@ -167,7 +167,7 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         integers.encode_to_vec(),
         Err(EncodeError::OutOfRange {
-            field: &"Integers.ranged_u8"
+            field: iotp2p_codec::runtime::field!("Integers.ranged_u8", key 1)
         })
     );
     let mut text = scalars_owned::Text::decode(&{
@@ -181,14 +181,14 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         text.encode_to_vec(),
         Err(EncodeError::BoundExceeded {
-            field: &"Text.bounded"
+            field: iotp2p_codec::runtime::field!("Text.bounded", key 2)
         })
     );
     // Whatever the buffer: a value the schema does not allow is never just "too small".
     assert_eq!(
         text.encode(&mut []),
         Err(EncodeError::BoundExceeded {
-            field: &"Text.bounded"
+            field: iotp2p_codec::runtime::field!("Text.bounded", key 2)
         })
     );
     // Array bounds, and the bounds of each item.
@@ -200,7 +200,7 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         collections.encode_to_vec(),
         Err(EncodeError::BoundExceeded {
-            field: &"Collections.small"
+            field: iotp2p_codec::runtime::field!("Collections.small", key 1)
         })
     );
     collections.small.clear();
@@ -208,7 +208,7 @@ fn owned_encoders_check_the_schema() {
     assert_eq!(
         collections.encode_to_vec(),
         Err(EncodeError::BoundExceeded {
-            field: &"Collections.matrix"
+            field: iotp2p_codec::runtime::field!("Collections.matrix", key 2)
         })
     );
     collections.matrix = vec![vec![0.5; 3]; 3];

@@ -7,11 +7,17 @@
 //! - bytes → decode → encode: for arbitrary and mutated inputs the generated codec and the reflection
 //!   codec agree on accept/reject, on the error class and on the offset; whatever is accepted
 //!   re-encodes to the identical bytes. Nothing panics.
+//! - error names: every `rt::field!("Type.member", key N)` of the generated code (a decoder's field,
+//!   a required field, an encoder's bound and range checks) pairs a member with its own key, and a
+//!   decoder's error names each member as the schema does (`Type.member`; the codec's feature
+//!   `field-keys`, which names it `key N` instead, is held to the same keys by the codec's
+//!   `tests/error_fields.rs`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use iotp2p_codec::generated::{transcode, TYPE_NAMES};
-use iotp2p_codec::runtime::TranscodeError;
+use iotp2p_codec::runtime::{ErrorClass, TranscodeError};
 use iotp2p_codegen::ir::{FloatType, Presence, Schema, Type, TypeKind};
 use iotp2p_codegen::reflect::{self, types::named, Entry, UnionValue, Value};
 use proptest::prelude::*;
@@ -281,4 +287,115 @@ fn every_generated_type_is_in_the_schema() {
     for name in TYPE_NAMES {
         assert!(schema.find_type(name).is_some(), "{name}");
     }
+}
+
+/// Every member of every message and union, by package: `Type.member` to its key.
+fn members(schema: &Schema) -> BTreeMap<String, BTreeMap<String, u32>> {
+    let mut by_package = BTreeMap::new();
+    for package in &schema.packages {
+        let labels: &mut BTreeMap<String, u32> =
+            by_package.entry(package.name.clone()).or_default();
+        for def in &package.types {
+            let keyed: Vec<(&str, u32)> = match &def.kind {
+                TypeKind::Message { fields, .. } => {
+                    fields.iter().map(|f| (f.name.as_str(), f.key)).collect()
+                }
+                TypeKind::Union { variants, .. } => {
+                    variants.iter().map(|v| (v.name.as_str(), v.key)).collect()
+                }
+                _ => continue,
+            };
+            for (member, key) in keyed {
+                labels.insert(format!("{}.{member}", def.name), key);
+            }
+        }
+    }
+    by_package
+}
+
+/// `{key: undefined}`: a map of one entry whose value no member accepts (a simple value other than
+/// false, true and null), so that the member's own read fails.
+fn undefined_at(key: u32) -> Vec<u8> {
+    let mut input = vec![0xa1];
+    match key {
+        0..=23 => input.push(key as u8),
+        24..=255 => input.extend([0x18, key as u8]),
+        _ => input.extend([0x19, (key >> 8) as u8, key as u8]),
+    }
+    input.push(0xf7);
+    input
+}
+
+/// Each name the generated code writes is a member of its package's schema, with that member's key.
+#[test]
+fn every_name_in_the_generated_code_has_its_members_key() {
+    let schema = core_schema();
+    let members = members(&schema);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codec/src/generated");
+    let mut sites = 0;
+    for (file, package) in [
+        ("iotp2p_core.rs", "iotp2p.core"),
+        ("iotp2p_security.rs", "iotp2p.security"),
+        ("iotp2p_capabilities.rs", "iotp2p.capabilities"),
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let labels = &members[package];
+        // `"Type.member", key N)`: the tail of every `field!`, `required!`, `check_bound!` and
+        // `check_range!` call.
+        for (at, _) in text.match_indices("\", key ") {
+            let open = text[..at].rfind('"').unwrap();
+            let label = &text[open + 1..at];
+            let digits: String = text[at + 7..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let key: u32 = digits.parse().unwrap();
+            assert_eq!(labels.get(label), Some(&key), "{file}: {label}, key {key}");
+            sites += 1;
+        }
+    }
+    // A decoder's arm per member, plus the required fields and the encoders' checks.
+    let all: usize = members.values().map(BTreeMap::len).sum();
+    assert!(sites > all, "{sites} names for {all} members");
+}
+
+/// A decoder's error names the member whose value failed, `Type.member` as the schema has it, for
+/// every member of every message and union; and `{}` names the first required field, if any.
+#[test]
+fn every_member_of_every_type_is_named_as_in_the_schema() {
+    let schema = core_schema();
+    let mut checked = 0;
+    for package in &schema.packages {
+        for def in &package.types {
+            let (keyed, first_required): (Vec<(&str, u32)>, Option<&str>) = match &def.kind {
+                TypeKind::Message { fields, .. } => (
+                    fields.iter().map(|f| (f.name.as_str(), f.key)).collect(),
+                    fields
+                        .iter()
+                        .find(|f| matches!(f.presence, Presence::Required))
+                        .map(|f| f.name.as_str()),
+                ),
+                TypeKind::Union { variants, .. } => (
+                    variants.iter().map(|v| (v.name.as_str(), v.key)).collect(),
+                    None,
+                ),
+                _ => continue,
+            };
+            let decode = |input: &[u8]| match transcode(&def.full_name, input, &mut [0; 64]) {
+                Some(Err(TranscodeError::Decode(e))) => e,
+                other => panic!("{} {input:02x?}: {other:?}", def.full_name),
+            };
+            for (member, key) in keyed {
+                let e = decode(&undefined_at(key));
+                assert_eq!(e.field(), format!("{}.{member}", def.name), "key {key}");
+                checked += 1;
+            }
+            if let Some(member) = first_required {
+                let e = decode(&[0xa0]);
+                assert_eq!(e.class(), ErrorClass::MissingField);
+                assert_eq!(e.field(), format!("{}.{member}", def.name));
+            }
+        }
+    }
+    assert!(checked > 300, "{checked}");
 }

@@ -151,7 +151,7 @@ impl<'a> DeviceInfoProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -185,27 +185,27 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"DeviceInfoProperties.vendor");
+                        field = Some(rt::field!("DeviceInfoProperties.vendor", key 0));
                         f_vendor = Some(r.text(32)?);
                     }
                     1 => {
-                        field = Some(&"DeviceInfoProperties.product");
+                        field = Some(rt::field!("DeviceInfoProperties.product", key 1));
                         f_product = Some(r.text(32)?);
                     }
                     2 => {
-                        field = Some(&"DeviceInfoProperties.name");
+                        field = Some(rt::field!("DeviceInfoProperties.name", key 2));
                         f_name = Some(r.text(32)?);
                     }
                     3 => {
-                        field = Some(&"DeviceInfoProperties.hardware_version");
+                        field = Some(rt::field!("DeviceInfoProperties.hardware_version", key 3));
                         f_hardware_version = Some(r.text(16)?);
                     }
                     4 => {
-                        field = Some(&"DeviceInfoProperties.serial_number");
+                        field = Some(rt::field!("DeviceInfoProperties.serial_number", key 4));
                         f_serial_number = Some(r.text(32)?);
                     }
                     5 => {
-                        field = Some(&"DeviceInfoProperties.product_url");
+                        field = Some(rt::field!("DeviceInfoProperties.product_url", key 5));
                         f_product_url = Some(r.text(128)?);
                     }
                     _ => {
@@ -215,9 +215,9 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                 }
             }
             Ok(Self {
-                vendor: rt::required(f_vendor, start, &"DeviceInfoProperties.vendor")?,
-                product: rt::required(f_product, start, &"DeviceInfoProperties.product")?,
-                name: rt::required(f_name, start, &"DeviceInfoProperties.name")?,
+                vendor: rt::required!(f_vendor, start, "DeviceInfoProperties.vendor", key 0)?,
+                product: rt::required!(f_product, start, "DeviceInfoProperties.product", key 1)?,
+                name: rt::required!(f_name, start, "DeviceInfoProperties.name", key 2)?,
                 hardware_version: f_hardware_version,
                 serial_number: f_serial_number,
                 product_url: f_product_url,
@@ -252,24 +252,24 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.vendor;
-        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.vendor");
+        rt::check_bound!(v.len(), 32, "DeviceInfoProperties.vendor", key 0);
         unknown.text(0, v, w)?;
         let v = self.product;
-        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.product");
+        rt::check_bound!(v.len(), 32, "DeviceInfoProperties.product", key 1);
         unknown.text(1, v, w)?;
         let v = self.name;
-        rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.name");
+        rt::check_bound!(v.len(), 32, "DeviceInfoProperties.name", key 2);
         unknown.text(2, v, w)?;
         if let Some(v) = self.hardware_version {
-            rt::check_bound!(v.len(), 16, &"DeviceInfoProperties.hardware_version");
+            rt::check_bound!(v.len(), 16, "DeviceInfoProperties.hardware_version", key 3);
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.serial_number {
-            rt::check_bound!(v.len(), 32, &"DeviceInfoProperties.serial_number");
+            rt::check_bound!(v.len(), 32, "DeviceInfoProperties.serial_number", key 4);
             unknown.text(4, v, w)?;
         }
         if let Some(v) = self.product_url {
-            rt::check_bound!(v.len(), 128, &"DeviceInfoProperties.product_url");
+            rt::check_bound!(v.len(), 128, "DeviceInfoProperties.product_url", key 5);
             unknown.text(5, v, w)?;
         }
         unknown.finish(w)?;
@@ -308,7 +308,7 @@ impl<'a> FirmwareProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -335,15 +335,15 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"FirmwareProperties.version");
+                        field = Some(rt::field!("FirmwareProperties.version", key 0));
                         f_version = Some(super::iotp2p_core::SemVer::decode_from(r, depth)?);
                     }
                     1 => {
-                        field = Some(&"FirmwareProperties.version_text");
+                        field = Some(rt::field!("FirmwareProperties.version_text", key 1));
                         f_version_text = Some(r.text(32)?);
                     }
                     2 => {
-                        field = Some(&"FirmwareProperties.build");
+                        field = Some(rt::field!("FirmwareProperties.build", key 2));
                         f_build = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
@@ -353,12 +353,8 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                 }
             }
             Ok(Self {
-                version: rt::required(f_version, start, &"FirmwareProperties.version")?,
-                version_text: rt::required(
-                    f_version_text,
-                    start,
-                    &"FirmwareProperties.version_text",
-                )?,
+                version: rt::required!(f_version, start, "FirmwareProperties.version", key 0)?,
+                version_text: rt::required!(f_version_text, start, "FirmwareProperties.version_text", key 1)?,
                 build: f_build,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -386,7 +382,7 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.version_text;
-        rt::check_bound!(v.len(), 32, &"FirmwareProperties.version_text");
+        rt::check_bound!(v.len(), 32, "FirmwareProperties.version_text", key 1);
         unknown.text(1, v, w)?;
         if let Some(v) = self.build {
             unknown.u32(2, v, w)?;
@@ -568,7 +564,7 @@ impl<'a> BatteryProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -599,19 +595,19 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"BatteryProperties.percent");
+                        field = Some(rt::field!("BatteryProperties.percent", key 0));
                         f_percent = Some(r.u32(0, 100)? as u8);
                     }
                     1 => {
-                        field = Some(&"BatteryProperties.state");
+                        field = Some(rt::field!("BatteryProperties.state", key 1));
                         f_state = Some(BatteryState::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"BatteryProperties.voltage");
+                        field = Some(rt::field!("BatteryProperties.voltage", key 2));
                         f_voltage = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
-                        field = Some(&"BatteryProperties.charging");
+                        field = Some(rt::field!("BatteryProperties.charging", key 3));
                         f_charging = Some(ChargeState::decode_from(r, depth)?);
                     }
                     _ => {
@@ -621,8 +617,8 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                 }
             }
             Ok(Self {
-                percent: rt::required(f_percent, start, &"BatteryProperties.percent")?,
-                state: rt::required(f_state, start, &"BatteryProperties.state")?,
+                percent: rt::required!(f_percent, start, "BatteryProperties.percent", key 0)?,
+                state: rt::required!(f_state, start, "BatteryProperties.state", key 1)?,
                 voltage: f_voltage,
                 charging: f_charging,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -651,7 +647,7 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.percent;
-        rt::check_range!((0..=100).contains(&v), &"BatteryProperties.percent");
+        rt::check_range!((0..=100).contains(&v), "BatteryProperties.percent", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.state;
         unknown.u32(1, v.to_u32(), w)?;
@@ -686,7 +682,7 @@ impl<'a> BatteryEvents<'a> {
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[16];
+    const KNOWN_KEYS: &'static [u16] = &[16];
 }
 
 impl<'a> rt::Message<'a> for BatteryEvents<'a> {
@@ -701,7 +697,7 @@ impl<'a> rt::Message<'a> for BatteryEvents<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 16 => {
-                    field = Some(&"BatteryEvents.state_changed");
+                    field = Some(rt::field!("BatteryEvents.state_changed", key 16));
                     Self::StateChanged(BatteryState::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -834,7 +830,7 @@ impl<'a> IdentifyProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -859,7 +855,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"IdentifyProperties.remaining");
+                        field = Some(rt::field!("IdentifyProperties.remaining", key 0));
                         f_remaining = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -869,7 +865,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
                 }
             }
             Ok(Self {
-                remaining: rt::required(f_remaining, start, &"IdentifyProperties.remaining")?,
+                remaining: rt::required!(f_remaining, start, "IdentifyProperties.remaining", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -924,7 +920,7 @@ impl<'a> IdentifyInput<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -951,11 +947,11 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"IdentifyInput.duration");
+                        field = Some(rt::field!("IdentifyInput.duration", key 0));
                         f_duration = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"IdentifyInput.effect");
+                        field = Some(rt::field!("IdentifyInput.effect", key 1));
                         let v = IdentifyEffect::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -972,7 +968,7 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
                 }
             }
             Ok(Self {
-                duration: rt::required(f_duration, start, &"IdentifyInput.duration")?,
+                duration: rt::required!(f_duration, start, "IdentifyInput.duration", key 0)?,
                 effect: f_effect,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1026,7 +1022,7 @@ impl<'a> IdentifyActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8];
+    const KNOWN_KEYS: &'static [u16] = &[8];
 }
 
 impl<'a> rt::Message<'a> for IdentifyActions<'a> {
@@ -1041,7 +1037,7 @@ impl<'a> rt::Message<'a> for IdentifyActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"IdentifyActions.identify");
+                    field = Some(rt::field!("IdentifyActions.identify", key 8));
                     Self::Identify(IdentifyInput::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -1101,7 +1097,7 @@ impl<'a> OnOffProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1126,7 +1122,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"OnOffProperties.on");
+                        field = Some(rt::field!("OnOffProperties.on", key 0));
                         f_on = Some(r.bool()?);
                     }
                     _ => {
@@ -1136,7 +1132,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
                 }
             }
             Ok(Self {
-                on: rt::required(f_on, start, &"OnOffProperties.on")?,
+                on: rt::required!(f_on, start, "OnOffProperties.on", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1184,7 +1180,7 @@ impl<'a> OnOffActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 10];
 }
 
 impl<'a> rt::Message<'a> for OnOffActions<'a> {
@@ -1199,17 +1195,17 @@ impl<'a> rt::Message<'a> for OnOffActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"OnOffActions.off");
+                    field = Some(rt::field!("OnOffActions.off", key 8));
                     r.null()?;
                     Self::Off
                 }
                 9 => {
-                    field = Some(&"OnOffActions.on");
+                    field = Some(rt::field!("OnOffActions.on", key 9));
                     r.null()?;
                     Self::On
                 }
                 10 => {
-                    field = Some(&"OnOffActions.toggle");
+                    field = Some(rt::field!("OnOffActions.toggle", key 10));
                     r.null()?;
                     Self::Toggle
                 }
@@ -1295,7 +1291,7 @@ impl<'a> LevelProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1327,19 +1323,19 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"LevelProperties.level");
+                        field = Some(rt::field!("LevelProperties.level", key 0));
                         f_level = Some(r.u32(0, 254)? as u8);
                     }
                     1 => {
-                        field = Some(&"LevelProperties.min_level");
+                        field = Some(rt::field!("LevelProperties.min_level", key 1));
                         f_min_level = Some(r.u32(0, 254)? as u8);
                     }
                     2 => {
-                        field = Some(&"LevelProperties.max_level");
+                        field = Some(rt::field!("LevelProperties.max_level", key 2));
                         f_max_level = Some(r.u32(0, 254)? as u8);
                     }
                     3 => {
-                        field = Some(&"LevelProperties.default_transition");
+                        field = Some(rt::field!("LevelProperties.default_transition", key 3));
                         f_default_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -1349,7 +1345,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                 }
             }
             Ok(Self {
-                level: rt::required(f_level, start, &"LevelProperties.level")?,
+                level: rt::required!(f_level, start, "LevelProperties.level", key 0)?,
                 min_level: f_min_level,
                 max_level: f_max_level,
                 default_transition: f_default_transition,
@@ -1380,14 +1376,14 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        rt::check_range!((0..=254).contains(&v), &"LevelProperties.level");
+        rt::check_range!((0..=254).contains(&v), "LevelProperties.level", key 0);
         unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.min_level {
-            rt::check_range!((0..=254).contains(&v), &"LevelProperties.min_level");
+            rt::check_range!((0..=254).contains(&v), "LevelProperties.min_level", key 1);
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_level {
-            rt::check_range!((0..=254).contains(&v), &"LevelProperties.max_level");
+            rt::check_range!((0..=254).contains(&v), "LevelProperties.max_level", key 2);
             unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.default_transition {
@@ -1427,7 +1423,7 @@ impl<'a> SetLevel<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1453,11 +1449,11 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SetLevel.level");
+                        field = Some(rt::field!("SetLevel.level", key 0));
                         f_level = Some(r.u32(0, 254)? as u8);
                     }
                     1 => {
-                        field = Some(&"SetLevel.transition");
+                        field = Some(rt::field!("SetLevel.transition", key 1));
                         f_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -1467,7 +1463,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 }
             }
             Ok(Self {
-                level: rt::required(f_level, start, &"SetLevel.level")?,
+                level: rt::required!(f_level, start, "SetLevel.level", key 0)?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1490,7 +1486,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        rt::check_range!((0..=254).contains(&v), &"SetLevel.level");
+        rt::check_range!((0..=254).contains(&v), "SetLevel.level", key 0);
         unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
@@ -1528,7 +1524,7 @@ impl<'a> StepLevel<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1554,11 +1550,11 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"StepLevel.delta");
+                        field = Some(rt::field!("StepLevel.delta", key 0));
                         f_delta = Some(r.int(-254, 254)? as i16);
                     }
                     1 => {
-                        field = Some(&"StepLevel.transition");
+                        field = Some(rt::field!("StepLevel.transition", key 1));
                         f_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -1568,7 +1564,7 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                 }
             }
             Ok(Self {
-                delta: rt::required(f_delta, start, &"StepLevel.delta")?,
+                delta: rt::required!(f_delta, start, "StepLevel.delta", key 0)?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1591,7 +1587,7 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.delta;
-        rt::check_range!((-254..=254).contains(&v), &"StepLevel.delta");
+        rt::check_range!((-254..=254).contains(&v), "StepLevel.delta", key 0);
         unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
@@ -1625,7 +1621,7 @@ impl<'a> LevelActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 10;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 10];
 }
 
 impl<'a> rt::Message<'a> for LevelActions<'a> {
@@ -1640,15 +1636,15 @@ impl<'a> rt::Message<'a> for LevelActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"LevelActions.set_level");
+                    field = Some(rt::field!("LevelActions.set_level", key 8));
                     Self::SetLevel(SetLevel::decode_from(r, depth)?)
                 }
                 9 => {
-                    field = Some(&"LevelActions.step");
+                    field = Some(rt::field!("LevelActions.step", key 9));
                     Self::Step(StepLevel::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = Some(&"LevelActions.stop");
+                    field = Some(rt::field!("LevelActions.stop", key 10));
                     r.null()?;
                     Self::Stop
                 }
@@ -1728,7 +1724,7 @@ impl<'a> ColorTemperatureProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1755,15 +1751,15 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"ColorTemperatureProperties.kelvin");
+                        field = Some(rt::field!("ColorTemperatureProperties.kelvin", key 0));
                         f_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     1 => {
-                        field = Some(&"ColorTemperatureProperties.min_kelvin");
+                        field = Some(rt::field!("ColorTemperatureProperties.min_kelvin", key 1));
                         f_min_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     2 => {
-                        field = Some(&"ColorTemperatureProperties.max_kelvin");
+                        field = Some(rt::field!("ColorTemperatureProperties.max_kelvin", key 2));
                         f_max_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     _ => {
@@ -1773,17 +1769,9 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                 }
             }
             Ok(Self {
-                kelvin: rt::required(f_kelvin, start, &"ColorTemperatureProperties.kelvin")?,
-                min_kelvin: rt::required(
-                    f_min_kelvin,
-                    start,
-                    &"ColorTemperatureProperties.min_kelvin",
-                )?,
-                max_kelvin: rt::required(
-                    f_max_kelvin,
-                    start,
-                    &"ColorTemperatureProperties.max_kelvin",
-                )?,
+                kelvin: rt::required!(f_kelvin, start, "ColorTemperatureProperties.kelvin", key 0)?,
+                min_kelvin: rt::required!(f_min_kelvin, start, "ColorTemperatureProperties.min_kelvin", key 1)?,
+                max_kelvin: rt::required!(f_max_kelvin, start, "ColorTemperatureProperties.max_kelvin", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1806,22 +1794,13 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.kelvin;
-        rt::check_range!(
-            (1000..=20000).contains(&v),
-            &"ColorTemperatureProperties.kelvin"
-        );
+        rt::check_range!((1000..=20000).contains(&v), "ColorTemperatureProperties.kelvin", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.min_kelvin;
-        rt::check_range!(
-            (1000..=20000).contains(&v),
-            &"ColorTemperatureProperties.min_kelvin"
-        );
+        rt::check_range!((1000..=20000).contains(&v), "ColorTemperatureProperties.min_kelvin", key 1);
         unknown.u32(1, u32::from(v), w)?;
         let v = self.max_kelvin;
-        rt::check_range!(
-            (1000..=20000).contains(&v),
-            &"ColorTemperatureProperties.max_kelvin"
-        );
+        rt::check_range!((1000..=20000).contains(&v), "ColorTemperatureProperties.max_kelvin", key 2);
         unknown.u32(2, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -1856,7 +1835,7 @@ impl<'a> SetColorTemperature<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1882,11 +1861,11 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SetColorTemperature.kelvin");
+                        field = Some(rt::field!("SetColorTemperature.kelvin", key 0));
                         f_kelvin = Some(r.u32(1000, 20000)? as u16);
                     }
                     1 => {
-                        field = Some(&"SetColorTemperature.transition");
+                        field = Some(rt::field!("SetColorTemperature.transition", key 1));
                         f_transition = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -1896,7 +1875,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 }
             }
             Ok(Self {
-                kelvin: rt::required(f_kelvin, start, &"SetColorTemperature.kelvin")?,
+                kelvin: rt::required!(f_kelvin, start, "SetColorTemperature.kelvin", key 0)?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1919,7 +1898,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.kelvin;
-        rt::check_range!((1000..=20000).contains(&v), &"SetColorTemperature.kelvin");
+        rt::check_range!((1000..=20000).contains(&v), "SetColorTemperature.kelvin", key 0);
         unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.transition {
             unknown.u32(1, u32::from(v), w)?;
@@ -1949,7 +1928,7 @@ impl<'a> ColorTemperatureActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8];
+    const KNOWN_KEYS: &'static [u16] = &[8];
 }
 
 impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
@@ -1964,7 +1943,8 @@ impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"ColorTemperatureActions.set_color_temperature");
+                    field =
+                        Some(rt::field!("ColorTemperatureActions.set_color_temperature", key 8));
                     Self::SetColorTemperature(SetColorTemperature::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -2038,7 +2018,7 @@ impl<'a> TemperatureMeasurementProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2070,19 +2050,25 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"TemperatureMeasurementProperties.temperature");
+                        field =
+                            Some(rt::field!("TemperatureMeasurementProperties.temperature", key 0));
                         f_temperature = Some(r.int(-27315, 32767)? as i16);
                     }
                     1 => {
-                        field = Some(&"TemperatureMeasurementProperties.min_measurable");
+                        field = Some(
+                            rt::field!("TemperatureMeasurementProperties.min_measurable", key 1),
+                        );
                         f_min_measurable = Some(r.int(-27315, 32767)? as i16);
                     }
                     2 => {
-                        field = Some(&"TemperatureMeasurementProperties.max_measurable");
+                        field = Some(
+                            rt::field!("TemperatureMeasurementProperties.max_measurable", key 2),
+                        );
                         f_max_measurable = Some(r.int(-27315, 32767)? as i16);
                     }
                     3 => {
-                        field = Some(&"TemperatureMeasurementProperties.tolerance");
+                        field =
+                            Some(rt::field!("TemperatureMeasurementProperties.tolerance", key 3));
                         f_tolerance = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -2092,11 +2078,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                 }
             }
             Ok(Self {
-                temperature: rt::required(
-                    f_temperature,
-                    start,
-                    &"TemperatureMeasurementProperties.temperature",
-                )?,
+                temperature: rt::required!(f_temperature, start, "TemperatureMeasurementProperties.temperature", key 0)?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
                 tolerance: f_tolerance,
@@ -2127,23 +2109,14 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.temperature;
-        rt::check_range!(
-            (-27315..=32767).contains(&v),
-            &"TemperatureMeasurementProperties.temperature"
-        );
+        rt::check_range!((-27315..=32767).contains(&v), "TemperatureMeasurementProperties.temperature", key 0);
         unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.min_measurable {
-            rt::check_range!(
-                (-27315..=32767).contains(&v),
-                &"TemperatureMeasurementProperties.min_measurable"
-            );
+            rt::check_range!((-27315..=32767).contains(&v), "TemperatureMeasurementProperties.min_measurable", key 1);
             unknown.i64(1, i64::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
-            rt::check_range!(
-                (-27315..=32767).contains(&v),
-                &"TemperatureMeasurementProperties.max_measurable"
-            );
+            rt::check_range!((-27315..=32767).contains(&v), "TemperatureMeasurementProperties.max_measurable", key 2);
             unknown.i64(2, i64::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
@@ -2191,7 +2164,7 @@ impl<'a> HumidityMeasurementProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2223,19 +2196,21 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"HumidityMeasurementProperties.humidity");
+                        field = Some(rt::field!("HumidityMeasurementProperties.humidity", key 0));
                         f_humidity = Some(r.u32(0, 10000)? as u16);
                     }
                     1 => {
-                        field = Some(&"HumidityMeasurementProperties.min_measurable");
+                        field =
+                            Some(rt::field!("HumidityMeasurementProperties.min_measurable", key 1));
                         f_min_measurable = Some(r.u32(0, 10000)? as u16);
                     }
                     2 => {
-                        field = Some(&"HumidityMeasurementProperties.max_measurable");
+                        field =
+                            Some(rt::field!("HumidityMeasurementProperties.max_measurable", key 2));
                         f_max_measurable = Some(r.u32(0, 10000)? as u16);
                     }
                     3 => {
-                        field = Some(&"HumidityMeasurementProperties.tolerance");
+                        field = Some(rt::field!("HumidityMeasurementProperties.tolerance", key 3));
                         f_tolerance = Some(r.u32(0, 10000)? as u16);
                     }
                     _ => {
@@ -2245,11 +2220,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                 }
             }
             Ok(Self {
-                humidity: rt::required(
-                    f_humidity,
-                    start,
-                    &"HumidityMeasurementProperties.humidity",
-                )?,
+                humidity: rt::required!(f_humidity, start, "HumidityMeasurementProperties.humidity", key 0)?,
                 min_measurable: f_min_measurable,
                 max_measurable: f_max_measurable,
                 tolerance: f_tolerance,
@@ -2280,30 +2251,18 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.humidity;
-        rt::check_range!(
-            (0..=10000).contains(&v),
-            &"HumidityMeasurementProperties.humidity"
-        );
+        rt::check_range!((0..=10000).contains(&v), "HumidityMeasurementProperties.humidity", key 0);
         unknown.u32(0, u32::from(v), w)?;
         if let Some(v) = self.min_measurable {
-            rt::check_range!(
-                (0..=10000).contains(&v),
-                &"HumidityMeasurementProperties.min_measurable"
-            );
+            rt::check_range!((0..=10000).contains(&v), "HumidityMeasurementProperties.min_measurable", key 1);
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.max_measurable {
-            rt::check_range!(
-                (0..=10000).contains(&v),
-                &"HumidityMeasurementProperties.max_measurable"
-            );
+            rt::check_range!((0..=10000).contains(&v), "HumidityMeasurementProperties.max_measurable", key 2);
             unknown.u32(2, u32::from(v), w)?;
         }
         if let Some(v) = self.tolerance {
-            rt::check_range!(
-                (0..=10000).contains(&v),
-                &"HumidityMeasurementProperties.tolerance"
-            );
+            rt::check_range!((0..=10000).contains(&v), "HumidityMeasurementProperties.tolerance", key 3);
             unknown.u32(3, u32::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -2340,7 +2299,7 @@ impl<'a> RelayProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2367,15 +2326,15 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RelayProperties.max_held_messages");
+                        field = Some(rt::field!("RelayProperties.max_held_messages", key 0));
                         f_max_held_messages = Some(r.u32(16, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"RelayProperties.max_held_bytes");
+                        field = Some(rt::field!("RelayProperties.max_held_bytes", key 1));
                         f_max_held_bytes = Some(r.u32(4096, 4294967295)?);
                     }
                     2 => {
-                        field = Some(&"RelayProperties.max_hold_time");
+                        field = Some(rt::field!("RelayProperties.max_hold_time", key 2));
                         f_max_hold_time = Some(r.u32(86400, 4294967295)?);
                     }
                     _ => {
@@ -2385,21 +2344,9 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                 }
             }
             Ok(Self {
-                max_held_messages: rt::required(
-                    f_max_held_messages,
-                    start,
-                    &"RelayProperties.max_held_messages",
-                )?,
-                max_held_bytes: rt::required(
-                    f_max_held_bytes,
-                    start,
-                    &"RelayProperties.max_held_bytes",
-                )?,
-                max_hold_time: rt::required(
-                    f_max_hold_time,
-                    start,
-                    &"RelayProperties.max_hold_time",
-                )?,
+                max_held_messages: rt::required!(f_max_held_messages, start, "RelayProperties.max_held_messages", key 0)?,
+                max_held_bytes: rt::required!(f_max_held_bytes, start, "RelayProperties.max_held_bytes", key 1)?,
+                max_hold_time: rt::required!(f_max_hold_time, start, "RelayProperties.max_hold_time", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2422,22 +2369,13 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.max_held_messages;
-        rt::check_range!(
-            (16..=65535).contains(&v),
-            &"RelayProperties.max_held_messages"
-        );
+        rt::check_range!((16..=65535).contains(&v), "RelayProperties.max_held_messages", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.max_held_bytes;
-        rt::check_range!(
-            (4096..=4294967295).contains(&v),
-            &"RelayProperties.max_held_bytes"
-        );
+        rt::check_range!((4096..=4294967295).contains(&v), "RelayProperties.max_held_bytes", key 1);
         unknown.u32(1, v, w)?;
         let v = self.max_hold_time;
-        rt::check_range!(
-            (86400..=4294967295).contains(&v),
-            &"RelayProperties.max_hold_time"
-        );
+        rt::check_range!((86400..=4294967295).contains(&v), "RelayProperties.max_hold_time", key 2);
         unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -2472,7 +2410,7 @@ impl<'a> LookupResult<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2499,13 +2437,13 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"LookupResult.credential");
+                        field = Some(rt::field!("LookupResult.credential", key 0));
                         f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
                             r, depth,
                         )?);
                     }
                     1 => {
-                        field = Some(&"LookupResult.rehoming");
+                        field = Some(rt::field!("LookupResult.rehoming", key 1));
                         f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
                             r, depth,
                         )?);
@@ -2586,7 +2524,7 @@ impl<'a> EnrolRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2612,11 +2550,11 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"EnrolRequest.token");
+                        field = Some(rt::field!("EnrolRequest.token", key 0));
                         f_token = Some(r.bytes(32)?);
                     }
                     1 => {
-                        field = Some(&"EnrolRequest.credential");
+                        field = Some(rt::field!("EnrolRequest.credential", key 1));
                         f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
                             r, depth,
                         )?);
@@ -2628,8 +2566,8 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                 }
             }
             Ok(Self {
-                token: rt::required(f_token, start, &"EnrolRequest.token")?,
-                credential: rt::required(f_credential, start, &"EnrolRequest.credential")?,
+                token: rt::required!(f_token, start, "EnrolRequest.token", key 0)?,
+                credential: rt::required!(f_credential, start, "EnrolRequest.credential", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2650,7 +2588,7 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.token;
-        rt::check_bound!(v.len(), 32, &"EnrolRequest.token");
+        rt::check_bound!(v.len(), 32, "EnrolRequest.token", key 0);
         unknown.bytes(0, v, w)?;
         let v = &self.credential;
         unknown.key(1, w)?;
@@ -2693,7 +2631,7 @@ impl<'a> EnrolResult<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2720,17 +2658,17 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"EnrolResult.account");
+                        field = Some(rt::field!("EnrolResult.account", key 0));
                         f_account = Some(r.text(64)?);
                     }
                     1 => {
-                        field = Some(&"EnrolResult.domains");
+                        field = Some(rt::field!("EnrolResult.domains", key 1));
                         f_domains = Some(rt::Array::<&'a str>::decode(r, 8, depth, |r, _| {
                             r.text(253).map(|_| ())
                         })?);
                     }
                     2 => {
-                        field = Some(&"EnrolResult.max_registrations");
+                        field = Some(rt::field!("EnrolResult.max_registrations", key 2));
                         f_max_registrations = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
@@ -2740,13 +2678,9 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                 }
             }
             Ok(Self {
-                account: rt::required(f_account, start, &"EnrolResult.account")?,
-                domains: rt::required(f_domains, start, &"EnrolResult.domains")?,
-                max_registrations: rt::required(
-                    f_max_registrations,
-                    start,
-                    &"EnrolResult.max_registrations",
-                )?,
+                account: rt::required!(f_account, start, "EnrolResult.account", key 0)?,
+                domains: rt::required!(f_domains, start, "EnrolResult.domains", key 1)?,
+                max_registrations: rt::required!(f_max_registrations, start, "EnrolResult.max_registrations", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2769,13 +2703,13 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.account;
-        rt::check_bound!(v.len(), 64, &"EnrolResult.account");
+        rt::check_bound!(v.len(), 64, "EnrolResult.account", key 0);
         unknown.text(0, v, w)?;
         let v = self.domains;
-        rt::check_bound!(v.len(), 8, &"EnrolResult.domains");
+        rt::check_bound!(v.len(), 8, "EnrolResult.domains", key 1);
         if let rt::Array::Slice(items) = v {
             for &item in items.iter() {
-                rt::check_bound!(item.len(), 253, &"EnrolResult.domains");
+                rt::check_bound!(item.len(), 253, "EnrolResult.domains", key 1);
             }
         }
         unknown.key(1, w)?;
@@ -2893,7 +2827,7 @@ impl<'a> RelayPolicy<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2926,7 +2860,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RelayPolicy.lookup");
+                        field = Some(rt::field!("RelayPolicy.lookup", key 0));
                         let v = LookupPolicy::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -2937,7 +2871,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                         f_lookup = v;
                     }
                     1 => {
-                        field = Some(&"RelayPolicy.lookup_allowed");
+                        field = Some(rt::field!("RelayPolicy.lookup_allowed", key 1));
                         f_lookup_allowed =
                             Some(rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
                                 r,
@@ -2947,11 +2881,11 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                             )?);
                     }
                     2 => {
-                        field = Some(&"RelayPolicy.max_held_messages");
+                        field = Some(rt::field!("RelayPolicy.max_held_messages", key 2));
                         f_max_held_messages = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
-                        field = Some(&"RelayPolicy.max_hold_time");
+                        field = Some(rt::field!("RelayPolicy.max_hold_time", key 3));
                         f_max_hold_time = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
@@ -2998,7 +2932,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.lookup_allowed {
-            rt::check_bound!(v.len(), 8, &"RelayPolicy.lookup_allowed");
+            rt::check_bound!(v.len(), 8, "RelayPolicy.lookup_allowed", key 1);
             unknown.key(1, w)?;
             v.write(w)?;
         }
@@ -3055,7 +2989,7 @@ impl<'a> RegisterRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3087,24 +3021,24 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RegisterRequest.credential");
+                        field = Some(rt::field!("RegisterRequest.credential", key 0));
                         f_credential = Some(super::iotp2p_security::SignedStatement::decode_from(
                             r, depth,
                         )?);
                     }
                     1 => {
-                        field = Some(&"RegisterRequest.policy");
+                        field = Some(rt::field!("RegisterRequest.policy", key 1));
                         f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"RegisterRequest.previous_relays");
+                        field = Some(rt::field!("RegisterRequest.previous_relays", key 2));
                         f_previous_relays =
                             Some(rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
                                 r.text(253).map(|_| ())
                             })?);
                     }
                     3 => {
-                        field = Some(&"RegisterRequest.rehoming");
+                        field = Some(rt::field!("RegisterRequest.rehoming", key 3));
                         f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
                             r, depth,
                         )?);
@@ -3116,7 +3050,7 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                 }
             }
             Ok(Self {
-                credential: rt::required(f_credential, start, &"RegisterRequest.credential")?,
+                credential: rt::required!(f_credential, start, "RegisterRequest.credential", key 0)?,
                 policy: f_policy,
                 previous_relays: f_previous_relays,
                 rehoming: f_rehoming,
@@ -3154,10 +3088,10 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
             v.encode_to(w)?;
         }
         if let Some(v) = self.previous_relays {
-            rt::check_bound!(v.len(), 4, &"RegisterRequest.previous_relays");
+            rt::check_bound!(v.len(), 4, "RegisterRequest.previous_relays", key 2);
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
-                    rt::check_bound!(item.len(), 253, &"RegisterRequest.previous_relays");
+                    rt::check_bound!(item.len(), 253, "RegisterRequest.previous_relays", key 2);
                 }
             }
             unknown.key(2, w)?;
@@ -3201,7 +3135,7 @@ impl<'a> ReleaseRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3227,11 +3161,11 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"ReleaseRequest.address");
+                        field = Some(rt::field!("ReleaseRequest.address", key 0));
                         f_address = Some(r.text(254)?);
                     }
                     1 => {
-                        field = Some(&"ReleaseRequest.rehoming");
+                        field = Some(rt::field!("ReleaseRequest.rehoming", key 1));
                         f_rehoming = Some(super::iotp2p_security::SignedStatement::decode_from(
                             r, depth,
                         )?);
@@ -3243,7 +3177,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                 }
             }
             Ok(Self {
-                address: rt::required(f_address, start, &"ReleaseRequest.address")?,
+                address: rt::required!(f_address, start, "ReleaseRequest.address", key 0)?,
                 rehoming: f_rehoming,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3266,7 +3200,7 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        rt::check_bound!(v.len(), 254, &"ReleaseRequest.address");
+        rt::check_bound!(v.len(), 254, "ReleaseRequest.address", key 0);
         unknown.text(0, v, w)?;
         if let Some(v) = &self.rehoming {
             unknown.key(1, w)?;
@@ -3303,7 +3237,7 @@ impl<'a> PolicyRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3329,11 +3263,11 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PolicyRequest.address");
+                        field = Some(rt::field!("PolicyRequest.address", key 0));
                         f_address = Some(r.text(254)?);
                     }
                     1 => {
-                        field = Some(&"PolicyRequest.policy");
+                        field = Some(rt::field!("PolicyRequest.policy", key 1));
                         f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
@@ -3343,8 +3277,8 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                 }
             }
             Ok(Self {
-                address: rt::required(f_address, start, &"PolicyRequest.address")?,
-                policy: rt::required(f_policy, start, &"PolicyRequest.policy")?,
+                address: rt::required!(f_address, start, "PolicyRequest.address", key 0)?,
+                policy: rt::required!(f_policy, start, "PolicyRequest.policy", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3365,7 +3299,7 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        rt::check_bound!(v.len(), 254, &"PolicyRequest.address");
+        rt::check_bound!(v.len(), 254, "PolicyRequest.address", key 0);
         unknown.text(0, v, w)?;
         let v = &self.policy;
         unknown.key(1, w)?;
@@ -3408,7 +3342,7 @@ impl<'a> RegistrationInfo<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3435,15 +3369,15 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RegistrationInfo.address");
+                        field = Some(rt::field!("RegistrationInfo.address", key 0));
                         f_address = Some(r.text(254)?);
                     }
                     1 => {
-                        field = Some(&"RegistrationInfo.node");
+                        field = Some(rt::field!("RegistrationInfo.node", key 1));
                         f_node = Some(r.fixed::<32>()?);
                     }
                     2 => {
-                        field = Some(&"RegistrationInfo.policy");
+                        field = Some(rt::field!("RegistrationInfo.policy", key 2));
                         f_policy = Some(RelayPolicy::decode_from(r, depth)?);
                     }
                     _ => {
@@ -3453,9 +3387,9 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                 }
             }
             Ok(Self {
-                address: rt::required(f_address, start, &"RegistrationInfo.address")?,
-                node: rt::required(f_node, start, &"RegistrationInfo.node")?,
-                policy: rt::required(f_policy, start, &"RegistrationInfo.policy")?,
+                address: rt::required!(f_address, start, "RegistrationInfo.address", key 0)?,
+                node: rt::required!(f_node, start, "RegistrationInfo.node", key 1)?,
+                policy: rt::required!(f_policy, start, "RegistrationInfo.policy", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3477,7 +3411,7 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        rt::check_bound!(v.len(), 254, &"RegistrationInfo.address");
+        rt::check_bound!(v.len(), 254, "RegistrationInfo.address", key 0);
         unknown.text(0, v, w)?;
         let v = self.node;
         unknown.bytes(1, v, w)?;
@@ -3514,7 +3448,7 @@ impl<'a> RegistrationsRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3538,7 +3472,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RegistrationsRequest.after");
+                        field = Some(rt::field!("RegistrationsRequest.after", key 0));
                         f_after = Some(r.text(254)?);
                     }
                     _ => {
@@ -3568,7 +3502,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.after {
-            rt::check_bound!(v.len(), 254, &"RegistrationsRequest.after");
+            rt::check_bound!(v.len(), 254, "RegistrationsRequest.after", key 0);
             unknown.text(0, v, w)?;
         }
         unknown.finish(w)?;
@@ -3608,7 +3542,7 @@ impl<'a> RegistrationPage<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3635,7 +3569,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RegistrationPage.entries");
+                        field = Some(rt::field!("RegistrationPage.entries", key 0));
                         f_entries = Some(rt::Array::<RegistrationInfo<'a>>::decode(
                             r,
                             16,
@@ -3644,7 +3578,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                         )?);
                     }
                     1 => {
-                        field = Some(&"RegistrationPage.more");
+                        field = Some(rt::field!("RegistrationPage.more", key 1));
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -3661,7 +3595,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                 }
             }
             Ok(Self {
-                entries: rt::required(f_entries, start, &"RegistrationPage.entries")?,
+                entries: rt::required!(f_entries, start, "RegistrationPage.entries", key 0)?,
                 more: f_more,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3684,7 +3618,7 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.entries;
-        rt::check_bound!(v.len(), 16, &"RegistrationPage.entries");
+        rt::check_bound!(v.len(), 16, "RegistrationPage.entries", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         let v = self.more;
@@ -3730,7 +3664,7 @@ impl<'a> RelayActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 2765;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 10, 11, 12, 13, 14];
 }
 
 impl<'a> rt::Message<'a> for RelayActions<'a> {
@@ -3745,31 +3679,31 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"RelayActions.lookup");
+                    field = Some(rt::field!("RelayActions.lookup", key 8));
                     Self::Lookup(r.text(254)?)
                 }
                 9 => {
-                    field = Some(&"RelayActions.enrol");
+                    field = Some(rt::field!("RelayActions.enrol", key 9));
                     Self::Enrol(EnrolRequest::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = Some(&"RelayActions.register");
+                    field = Some(rt::field!("RelayActions.register", key 10));
                     Self::Register(RegisterRequest::decode_from(r, depth)?)
                 }
                 11 => {
-                    field = Some(&"RelayActions.release");
+                    field = Some(rt::field!("RelayActions.release", key 11));
                     Self::Release(ReleaseRequest::decode_from(r, depth)?)
                 }
                 12 => {
-                    field = Some(&"RelayActions.unenrol");
+                    field = Some(rt::field!("RelayActions.unenrol", key 12));
                     Self::Unenrol(r.fixed::<32>()?)
                 }
                 13 => {
-                    field = Some(&"RelayActions.set_policy");
+                    field = Some(rt::field!("RelayActions.set_policy", key 13));
                     Self::SetPolicy(PolicyRequest::decode_from(r, depth)?)
                 }
                 14 => {
-                    field = Some(&"RelayActions.registrations");
+                    field = Some(rt::field!("RelayActions.registrations", key 14));
                     Self::Registrations(RegistrationsRequest::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -3798,7 +3732,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
         w.map(1)?;
         match self {
             &Self::Lookup(v) => {
-                rt::check_bound!(v.len(), 254, &"RelayActions.lookup");
+                rt::check_bound!(v.len(), 254, "RelayActions.lookup", key 8);
                 w.u64(8)?;
                 w.text(v)?;
             }
@@ -3861,7 +3795,7 @@ impl<'a> RelayOutputs<'a> {
     pub const MAX_ENCODED_SIZE: usize = 9303;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 14];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 14];
 }
 
 impl<'a> rt::Message<'a> for RelayOutputs<'a> {
@@ -3876,15 +3810,15 @@ impl<'a> rt::Message<'a> for RelayOutputs<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"RelayOutputs.lookup");
+                    field = Some(rt::field!("RelayOutputs.lookup", key 8));
                     Self::Lookup(LookupResult::decode_from(r, depth)?)
                 }
                 9 => {
-                    field = Some(&"RelayOutputs.enrol");
+                    field = Some(rt::field!("RelayOutputs.enrol", key 9));
                     Self::Enrol(EnrolResult::decode_from(r, depth)?)
                 }
                 14 => {
-                    field = Some(&"RelayOutputs.registrations");
+                    field = Some(rt::field!("RelayOutputs.registrations", key 14));
                     Self::Registrations(RegistrationPage::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -4486,7 +4420,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.token;
-                rt::check_bound!(v.len(), 32, &"EnrolRequest.token");
+                rt::check_bound!(v.len(), 32, "EnrolRequest.token", key 0);
                 unknown.bytes(0, v, w)?;
                 let v = &self.credential;
                 unknown.key(1, w)?;
@@ -4541,14 +4475,14 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.account;
-                rt::check_bound!(v.len(), 64, &"EnrolResult.account");
+                rt::check_bound!(v.len(), 64, "EnrolResult.account", key 0);
                 unknown.text(0, v, w)?;
                 let v = &self.domains;
-                rt::check_bound!(v.len(), 8, &"EnrolResult.domains");
+                rt::check_bound!(v.len(), 8, "EnrolResult.domains", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
-                    rt::check_bound!(item.len(), 253, &"EnrolResult.domains");
+                    rt::check_bound!(item.len(), 253, "EnrolResult.domains", key 1);
                     w.text(item)?;
                 }
                 w.close(v.len());
@@ -4612,7 +4546,7 @@ rt::cfg_alloc! {
                     unknown.u32(0, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.lookup_allowed {
-                    rt::check_bound!(v.len(), 8, &"RelayPolicy.lookup_allowed");
+                    rt::check_bound!(v.len(), 8, "RelayPolicy.lookup_allowed", key 1);
                     unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -4687,11 +4621,11 @@ rt::cfg_alloc! {
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.previous_relays {
-                    rt::check_bound!(v.len(), 4, &"RegisterRequest.previous_relays");
+                    rt::check_bound!(v.len(), 4, "RegisterRequest.previous_relays", key 2);
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
-                        rt::check_bound!(item.len(), 253, &"RegisterRequest.previous_relays");
+                        rt::check_bound!(item.len(), 253, "RegisterRequest.previous_relays", key 2);
                         w.text(item)?;
                     }
                     w.close(v.len());
@@ -4742,7 +4676,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                rt::check_bound!(v.len(), 254, &"ReleaseRequest.address");
+                rt::check_bound!(v.len(), 254, "ReleaseRequest.address", key 0);
                 unknown.text(0, v, w)?;
                 if let Some(v) = &self.rehoming {
                     unknown.key(1, w)?;
@@ -4793,7 +4727,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                rt::check_bound!(v.len(), 254, &"PolicyRequest.address");
+                rt::check_bound!(v.len(), 254, "PolicyRequest.address", key 0);
                 unknown.text(0, v, w)?;
                 let v = &self.policy;
                 unknown.key(1, w)?;
@@ -4848,7 +4782,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                rt::check_bound!(v.len(), 254, &"RegistrationInfo.address");
+                rt::check_bound!(v.len(), 254, "RegistrationInfo.address", key 0);
                 unknown.text(0, v, w)?;
                 let v = &self.node;
                 unknown.bytes(1, v, w)?;
@@ -4921,7 +4855,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.entries;
-                rt::check_bound!(v.len(), 16, &"RegistrationPage.entries");
+                rt::check_bound!(v.len(), 16, "RegistrationPage.entries", key 0);
                 unknown.key(0, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -4968,7 +4902,7 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Lookup(v) => {
-                        rt::check_bound!(v.len(), 254, &"RelayActions.lookup");
+                        rt::check_bound!(v.len(), 254, "RelayActions.lookup", key 8);
                         w.u64(8)?;
                         w.text(v)?;
                     }
@@ -5293,12 +5227,12 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
         };
         audit(self, a) {
-            a.len(Some(&self.vendor), 32, "DeviceInfoProperties.vendor");
-            a.len(Some(&self.product), 32, "DeviceInfoProperties.product");
-            a.len(Some(&self.name), 32, "DeviceInfoProperties.name");
-            a.len(self.hardware_version.as_ref(), 16, "DeviceInfoProperties.hardware_version");
-            a.len(self.serial_number.as_ref(), 32, "DeviceInfoProperties.serial_number");
-            a.len(self.product_url.as_ref(), 128, "DeviceInfoProperties.product_url");
+            a.len(Some(&self.vendor), 32, rt::field!("DeviceInfoProperties.vendor", key 0));
+            a.len(Some(&self.product), 32, rt::field!("DeviceInfoProperties.product", key 1));
+            a.len(Some(&self.name), 32, rt::field!("DeviceInfoProperties.name", key 2));
+            a.len(self.hardware_version.as_ref(), 16, rt::field!("DeviceInfoProperties.hardware_version", key 3));
+            a.len(self.serial_number.as_ref(), 32, rt::field!("DeviceInfoProperties.serial_number", key 4));
+            a.len(self.product_url.as_ref(), 128, rt::field!("DeviceInfoProperties.product_url", key 5));
         }
     }
 
@@ -5312,7 +5246,7 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.version));
-            a.len(Some(&self.version_text), 32, "FirmwareProperties.version_text");
+            a.len(Some(&self.version_text), 32, rt::field!("FirmwareProperties.version_text", key 1));
         }
     }
 
@@ -5330,7 +5264,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.percent), 0, 100, "BatteryProperties.percent");
+            a.int(Some(&self.percent), 0, 100, rt::field!("BatteryProperties.percent", key 0));
             a.nested(Some(&self.state));
             a.nested(self.charging.as_ref());
         }
@@ -5433,9 +5367,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.level), 0, 254, "LevelProperties.level");
-            a.int(self.min_level.as_ref(), 0, 254, "LevelProperties.min_level");
-            a.int(self.max_level.as_ref(), 0, 254, "LevelProperties.max_level");
+            a.int(Some(&self.level), 0, 254, rt::field!("LevelProperties.level", key 0));
+            a.int(self.min_level.as_ref(), 0, 254, rt::field!("LevelProperties.min_level", key 1));
+            a.int(self.max_level.as_ref(), 0, 254, rt::field!("LevelProperties.max_level", key 2));
         }
     }
 
@@ -5447,7 +5381,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.int(Some(&self.level), 0, 254, "SetLevel.level");
+            a.int(Some(&self.level), 0, 254, rt::field!("SetLevel.level", key 0));
         }
     }
 
@@ -5459,7 +5393,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.int(Some(&self.delta), -254, 254, "StepLevel.delta");
+            a.int(Some(&self.delta), -254, 254, rt::field!("StepLevel.delta", key 0));
         }
     }
 
@@ -5493,9 +5427,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.int(Some(&self.kelvin), 1000, 20000, "ColorTemperatureProperties.kelvin");
-            a.int(Some(&self.min_kelvin), 1000, 20000, "ColorTemperatureProperties.min_kelvin");
-            a.int(Some(&self.max_kelvin), 1000, 20000, "ColorTemperatureProperties.max_kelvin");
+            a.int(Some(&self.kelvin), 1000, 20000, rt::field!("ColorTemperatureProperties.kelvin", key 0));
+            a.int(Some(&self.min_kelvin), 1000, 20000, rt::field!("ColorTemperatureProperties.min_kelvin", key 1));
+            a.int(Some(&self.max_kelvin), 1000, 20000, rt::field!("ColorTemperatureProperties.max_kelvin", key 2));
         }
     }
 
@@ -5507,7 +5441,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.int(Some(&self.kelvin), 1000, 20000, "SetColorTemperature.kelvin");
+            a.int(Some(&self.kelvin), 1000, 20000, rt::field!("SetColorTemperature.kelvin", key 0));
         }
     }
 
@@ -5538,9 +5472,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.temperature), -27315, 32767, "TemperatureMeasurementProperties.temperature");
-            a.int(self.min_measurable.as_ref(), -27315, 32767, "TemperatureMeasurementProperties.min_measurable");
-            a.int(self.max_measurable.as_ref(), -27315, 32767, "TemperatureMeasurementProperties.max_measurable");
+            a.int(Some(&self.temperature), -27315, 32767, rt::field!("TemperatureMeasurementProperties.temperature", key 0));
+            a.int(self.min_measurable.as_ref(), -27315, 32767, rt::field!("TemperatureMeasurementProperties.min_measurable", key 1));
+            a.int(self.max_measurable.as_ref(), -27315, 32767, rt::field!("TemperatureMeasurementProperties.max_measurable", key 2));
         }
     }
 
@@ -5554,10 +5488,10 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.humidity), 0, 10000, "HumidityMeasurementProperties.humidity");
-            a.int(self.min_measurable.as_ref(), 0, 10000, "HumidityMeasurementProperties.min_measurable");
-            a.int(self.max_measurable.as_ref(), 0, 10000, "HumidityMeasurementProperties.max_measurable");
-            a.int(self.tolerance.as_ref(), 0, 10000, "HumidityMeasurementProperties.tolerance");
+            a.int(Some(&self.humidity), 0, 10000, rt::field!("HumidityMeasurementProperties.humidity", key 0));
+            a.int(self.min_measurable.as_ref(), 0, 10000, rt::field!("HumidityMeasurementProperties.min_measurable", key 1));
+            a.int(self.max_measurable.as_ref(), 0, 10000, rt::field!("HumidityMeasurementProperties.max_measurable", key 2));
+            a.int(self.tolerance.as_ref(), 0, 10000, rt::field!("HumidityMeasurementProperties.tolerance", key 3));
         }
     }
 
@@ -5570,9 +5504,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.int(Some(&self.max_held_messages), 16, 65535, "RelayProperties.max_held_messages");
-            a.int(Some(&self.max_held_bytes), 4096, 4294967295, "RelayProperties.max_held_bytes");
-            a.int(Some(&self.max_hold_time), 86400, 4294967295, "RelayProperties.max_hold_time");
+            a.int(Some(&self.max_held_messages), 16, 65535, rt::field!("RelayProperties.max_held_messages", key 0));
+            a.int(Some(&self.max_held_bytes), 4096, 4294967295, rt::field!("RelayProperties.max_held_bytes", key 1));
+            a.int(Some(&self.max_hold_time), 86400, 4294967295, rt::field!("RelayProperties.max_hold_time", key 2));
         }
     }
 
@@ -5597,7 +5531,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.token), 32, "EnrolRequest.token");
+            a.len(Some(&self.token), 32, rt::field!("EnrolRequest.token", key 0));
             a.nested(Some(&self.credential));
         }
     }
@@ -5611,8 +5545,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.len(Some(&self.account), 64, "EnrolResult.account");
-            a.items(Some(&self.domains), 8, "EnrolResult.domains", |a, v| a.len(Some(v), 253, "EnrolResult.domains"));
+            a.len(Some(&self.account), 64, rt::field!("EnrolResult.account", key 0));
+            a.items(Some(&self.domains), 8, rt::field!("EnrolResult.domains", key 1), |a, v| a.len(Some(v), 253, rt::field!("EnrolResult.domains", key 1)));
         }
     }
 
@@ -5629,7 +5563,7 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.lookup));
-            a.len(self.lookup_allowed.as_ref(), 8, "RelayPolicy.lookup_allowed");
+            a.len(self.lookup_allowed.as_ref(), 8, rt::field!("RelayPolicy.lookup_allowed", key 1));
         }
     }
 
@@ -5645,7 +5579,7 @@ rt::cfg_arbitrary! {
         audit(self, a) {
             a.nested(Some(&self.credential));
             a.nested(self.policy.as_ref());
-            a.items(self.previous_relays.as_ref(), 4, "RegisterRequest.previous_relays", |a, v| a.len(Some(v), 253, "RegisterRequest.previous_relays"));
+            a.items(self.previous_relays.as_ref(), 4, rt::field!("RegisterRequest.previous_relays", key 2), |a, v| a.len(Some(v), 253, rt::field!("RegisterRequest.previous_relays", key 2)));
             a.nested(self.rehoming.as_ref());
         }
     }
@@ -5658,7 +5592,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.address), 254, "ReleaseRequest.address");
+            a.len(Some(&self.address), 254, rt::field!("ReleaseRequest.address", key 0));
             a.nested(self.rehoming.as_ref());
         }
     }
@@ -5671,7 +5605,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.address), 254, "PolicyRequest.address");
+            a.len(Some(&self.address), 254, rt::field!("PolicyRequest.address", key 0));
             a.nested(Some(&self.policy));
         }
     }
@@ -5685,7 +5619,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.len(Some(&self.address), 254, "RegistrationInfo.address");
+            a.len(Some(&self.address), 254, rt::field!("RegistrationInfo.address", key 0));
             a.nested(Some(&self.policy));
         }
     }
@@ -5697,7 +5631,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0])?,
         };
         audit(self, a) {
-            a.len(self.after.as_ref(), 254, "RegistrationsRequest.after");
+            a.len(self.after.as_ref(), 254, rt::field!("RegistrationsRequest.after", key 0));
         }
     }
 
@@ -5709,7 +5643,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.items(Some(&self.entries), 16, "RegistrationPage.entries", |a, v| a.nested(Some(v)));
+            a.items(Some(&self.entries), 16, rt::field!("RegistrationPage.entries", key 0), |a, v| a.nested(Some(v)));
         }
     }
 
@@ -5730,7 +5664,7 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             match self {
-                Self::Lookup(v) => a.len(Some(v), 254, "RelayActions.lookup"),
+                Self::Lookup(v) => a.len(Some(v), 254, rt::field!("RelayActions.lookup", key 8)),
                 Self::Enrol(v) => a.nested(Some(v)),
                 Self::Register(v) => a.nested(Some(v)),
                 Self::Release(v) => a.nested(Some(v)),

@@ -112,7 +112,7 @@ impl<'a> Envelope<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -174,7 +174,7 @@ impl<'a> Envelope<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Envelope.version");
+                        field = Some(rt::field!("Envelope.version", key 0));
                         let v = r.u32(1, 255)? as u8;
                         if v == 1 {
                             return Err(rt::DecodeError::new(
@@ -185,15 +185,15 @@ impl<'a> Envelope<'a> {
                         f_version = v;
                     }
                     1 => {
-                        field = Some(&"Envelope.message_id");
+                        field = Some(rt::field!("Envelope.message_id", key 1));
                         f_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     2 => {
-                        field = Some(&"Envelope.correlation_id");
+                        field = Some(rt::field!("Envelope.correlation_id", key 2));
                         f_correlation_id = Some(r.uint(0, 1099511627775)?);
                     }
                     3 => {
-                        field = Some(&"Envelope.ack_requested");
+                        field = Some(rt::field!("Envelope.ack_requested", key 3));
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -204,11 +204,11 @@ impl<'a> Envelope<'a> {
                         f_ack_requested = v;
                     }
                     4 => {
-                        field = Some(&"Envelope.ttl");
+                        field = Some(rt::field!("Envelope.ttl", key 4));
                         f_ttl = Some(r.u32(0, 4294967295)?);
                     }
                     5 => {
-                        field = Some(&"Envelope.more");
+                        field = Some(rt::field!("Envelope.more", key 5));
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -219,31 +219,31 @@ impl<'a> Envelope<'a> {
                         f_more = v;
                     }
                     6 => {
-                        field = Some(&"Envelope.recipient");
+                        field = Some(rt::field!("Envelope.recipient", key 6));
                         f_recipient = Some(r.text(254)?);
                     }
                     7 => {
-                        field = Some(&"Envelope.sender");
+                        field = Some(rt::field!("Envelope.sender", key 7));
                         f_sender = Some(r.text(254)?);
                     }
                     8 => {
-                        field = Some(&"Envelope.recipient_contact");
+                        field = Some(rt::field!("Envelope.recipient_contact", key 8));
                         f_recipient_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     9 => {
-                        field = Some(&"Envelope.sender_contact");
+                        field = Some(rt::field!("Envelope.sender_contact", key 9));
                         f_sender_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     10 => {
-                        field = Some(&"Envelope.key_id");
+                        field = Some(rt::field!("Envelope.key_id", key 10));
                         f_key_id = Some(r.bytes(8)?);
                     }
                     11 => {
-                        field = Some(&"Envelope.sealed");
+                        field = Some(rt::field!("Envelope.sealed", key 11));
                         f_sealed = Some(r.bytes(1232)?);
                     }
                     12 => {
-                        field = Some(&"Envelope.body");
+                        field = Some(rt::field!("Envelope.body", key 12));
                         f_body = Some(Body::decode_from_as::<R>(r, depth)?);
                     }
                     _ => {
@@ -254,7 +254,7 @@ impl<'a> Envelope<'a> {
             }
             Ok(Self {
                 version: f_version,
-                message_id: rt::required(f_message_id, start, &"Envelope.message_id")?,
+                message_id: rt::required!(f_message_id, start, "Envelope.message_id", key 1)?,
                 correlation_id: f_correlation_id,
                 ack_requested: f_ack_requested,
                 ttl: f_ttl,
@@ -292,14 +292,14 @@ impl<'a> Envelope<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
-            rt::check_range!((1..=255).contains(&v), &"Envelope.version");
+            rt::check_range!((1..=255).contains(&v), "Envelope.version", key 0);
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.message_id;
-        rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.message_id");
+        rt::check_range!((0..=1099511627775).contains(&v), "Envelope.message_id", key 1);
         unknown.u64(1, v, w)?;
         if let Some(v) = self.correlation_id {
-            rt::check_range!((0..=1099511627775).contains(&v), &"Envelope.correlation_id");
+            rt::check_range!((0..=1099511627775).contains(&v), "Envelope.correlation_id", key 2);
             unknown.u64(2, v, w)?;
         }
         let v = self.ack_requested;
@@ -314,11 +314,11 @@ impl<'a> Envelope<'a> {
             unknown.bool(5, v, w)?;
         }
         if let Some(v) = self.recipient {
-            rt::check_bound!(v.len(), 254, &"Envelope.recipient");
+            rt::check_bound!(v.len(), 254, "Envelope.recipient", key 6);
             unknown.text(6, v, w)?;
         }
         if let Some(v) = self.sender {
-            rt::check_bound!(v.len(), 254, &"Envelope.sender");
+            rt::check_bound!(v.len(), 254, "Envelope.sender", key 7);
             unknown.text(7, v, w)?;
         }
         if let Some(v) = self.recipient_contact {
@@ -328,11 +328,11 @@ impl<'a> Envelope<'a> {
             unknown.u32(9, u32::from(v), w)?;
         }
         if let Some(v) = self.key_id {
-            rt::check_bound!(v.len(), 8, &"Envelope.key_id");
+            rt::check_bound!(v.len(), 8, "Envelope.key_id", key 10);
             unknown.bytes(10, v, w)?;
         }
         if let Some(v) = self.sealed {
-            rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
+            rt::check_bound!(v.len(), 1232, "Envelope.sealed", key 11);
             unknown.bytes(11, v, w)?;
         }
         if let Some(v) = &self.body {
@@ -469,60 +469,60 @@ impl<'a> Body<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 if const { rt::receives::<R, Self>(0) } => {
-                    field = Some(&"Body.ack");
+                    field = Some(rt::field!("Body.ack", key 0));
                     r.null()?;
                     Self::Ack
                 }
                 1 if const { rt::receives::<R, Self>(1) } => {
-                    field = Some(&"Body.status");
+                    field = Some(rt::field!("Body.status", key 1));
                     Self::Status(Status::decode_from(r, depth)?)
                 }
                 2 if const { rt::receives::<R, Self>(2) } => {
-                    field = Some(&"Body.read");
+                    field = Some(rt::field!("Body.read", key 2));
                     Self::Read(ReadRequest::decode_from(r, depth)?)
                 }
                 3 if const { rt::receives::<R, Self>(3) } => {
-                    field = Some(&"Body.write");
+                    field = Some(rt::field!("Body.write", key 3));
                     Self::Write(WriteRequest::decode_from(r, depth)?)
                 }
                 4 if const { rt::receives::<R, Self>(4) } => {
-                    field = Some(&"Body.invoke");
+                    field = Some(rt::field!("Body.invoke", key 4));
                     Self::Invoke(InvokeRequest::decode_from(r, depth)?)
                 }
                 5 if const { rt::receives::<R, Self>(5) } => {
-                    field = Some(&"Body.invoke_response");
+                    field = Some(rt::field!("Body.invoke_response", key 5));
                     Self::InvokeResponse(InvokeResponse::decode_from(r, depth)?)
                 }
                 6 if const { rt::receives::<R, Self>(6) } => {
-                    field = Some(&"Body.subscribe");
+                    field = Some(rt::field!("Body.subscribe", key 6));
                     Self::Subscribe(SubscribeRequest::decode_from(r, depth)?)
                 }
                 7 if const { rt::receives::<R, Self>(7) } => {
-                    field = Some(&"Body.unsubscribe");
+                    field = Some(rt::field!("Body.unsubscribe", key 7));
                     Self::Unsubscribe(UnsubscribeRequest::decode_from(r, depth)?)
                 }
                 8 if const { rt::receives::<R, Self>(8) } => {
-                    field = Some(&"Body.report");
+                    field = Some(rt::field!("Body.report", key 8));
                     Self::Report(Report::decode_from(r, depth)?)
                 }
                 9 if const { rt::receives::<R, Self>(9) } => {
-                    field = Some(&"Body.describe");
+                    field = Some(rt::field!("Body.describe", key 9));
                     Self::Describe(DescribeRequest::decode_from(r, depth)?)
                 }
                 10 if const { rt::receives::<R, Self>(10) } => {
-                    field = Some(&"Body.description");
+                    field = Some(rt::field!("Body.description", key 10));
                     Self::Description(Description::decode_from(r, depth)?)
                 }
                 11 if const { rt::receives::<R, Self>(11) } => {
-                    field = Some(&"Body.presence");
+                    field = Some(rt::field!("Body.presence", key 11));
                     Self::Presence(Presence::decode_from(r, depth)?)
                 }
                 12 if const { rt::receives::<R, Self>(12) } => {
-                    field = Some(&"Body.presence_ack");
+                    field = Some(rt::field!("Body.presence_ack", key 12));
                     Self::PresenceAck(PresenceAck::decode_from(r, depth)?)
                 }
                 13 if const { rt::receives::<R, Self>(13) } => {
-                    field = Some(&"Body.receipt");
+                    field = Some(rt::field!("Body.receipt", key 13));
                     Self::Receipt(Receipt::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -717,7 +717,7 @@ impl<'a> MemberValue<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -743,11 +743,11 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"MemberValue.member");
+                        field = Some(rt::field!("MemberValue.member", key 0));
                         f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"MemberValue.value");
+                        field = Some(rt::field!("MemberValue.value", key 1));
                         f_value = Some(r.bytes(1024)?);
                     }
                     _ => {
@@ -757,8 +757,8 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                 }
             }
             Ok(Self {
-                member: rt::required(f_member, start, &"MemberValue.member")?,
-                value: rt::required(f_value, start, &"MemberValue.value")?,
+                member: rt::required!(f_member, start, "MemberValue.member", key 0)?,
+                value: rt::required!(f_value, start, "MemberValue.value", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -781,7 +781,7 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
         let v = self.member;
         unknown.u32(0, u32::from(v), w)?;
         let v = self.value;
-        rt::check_bound!(v.len(), 1024, &"MemberValue.value");
+        rt::check_bound!(v.len(), 1024, "MemberValue.value", key 1);
         unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -823,7 +823,7 @@ impl<'a> ReadRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -854,7 +854,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"ReadRequest.endpoint");
+                        field = Some(rt::field!("ReadRequest.endpoint", key 0));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -865,11 +865,11 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                         f_endpoint = v;
                     }
                     1 => {
-                        field = Some(&"ReadRequest.capability");
+                        field = Some(rt::field!("ReadRequest.capability", key 1));
                         f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
-                        field = Some(&"ReadRequest.members");
+                        field = Some(rt::field!("ReadRequest.members", key 2));
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.u32(0, 65535).map(|_| ())
                         })?);
@@ -882,7 +882,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint,
-                capability: rt::required(f_capability, start, &"ReadRequest.capability")?,
+                capability: rt::required!(f_capability, start, "ReadRequest.capability", key 1)?,
                 members: f_members,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -915,7 +915,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
         let v = self.capability;
         unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.members {
-            rt::check_bound!(v.len(), 64, &"ReadRequest.members");
+            rt::check_bound!(v.len(), 64, "ReadRequest.members", key 2);
             unknown.key(2, w)?;
             v.write(w)?;
         }
@@ -961,7 +961,7 @@ impl<'a> WriteRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -993,7 +993,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"WriteRequest.endpoint");
+                        field = Some(rt::field!("WriteRequest.endpoint", key 0));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1004,11 +1004,11 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                         f_endpoint = v;
                     }
                     1 => {
-                        field = Some(&"WriteRequest.capability");
+                        field = Some(rt::field!("WriteRequest.capability", key 1));
                         f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
-                        field = Some(&"WriteRequest.values");
+                        field = Some(rt::field!("WriteRequest.values", key 2));
                         f_values = Some(rt::Array::<MemberValue<'a>>::decode(
                             r,
                             32,
@@ -1017,7 +1017,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                         )?);
                     }
                     3 => {
-                        field = Some(&"WriteRequest.echo");
+                        field = Some(rt::field!("WriteRequest.echo", key 3));
                         f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
@@ -1028,8 +1028,8 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint,
-                capability: rt::required(f_capability, start, &"WriteRequest.capability")?,
-                values: rt::required(f_values, start, &"WriteRequest.values")?,
+                capability: rt::required!(f_capability, start, "WriteRequest.capability", key 1)?,
+                values: rt::required!(f_values, start, "WriteRequest.values", key 2)?,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1064,11 +1064,11 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
         let v = self.capability;
         unknown.u32(1, u32::from(v), w)?;
         let v = self.values;
-        rt::check_bound!(v.len(), 32, &"WriteRequest.values");
+        rt::check_bound!(v.len(), 32, "WriteRequest.values", key 2);
         unknown.key(2, w)?;
         v.write(w)?;
         if let Some(v) = self.echo {
-            rt::check_bound!(v.len(), 40, &"WriteRequest.echo");
+            rt::check_bound!(v.len(), 40, "WriteRequest.echo", key 3);
             unknown.bytes(3, v, w)?;
         }
         unknown.finish(w)?;
@@ -1116,7 +1116,7 @@ impl<'a> InvokeRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1150,7 +1150,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"InvokeRequest.endpoint");
+                        field = Some(rt::field!("InvokeRequest.endpoint", key 0));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1161,19 +1161,19 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                         f_endpoint = v;
                     }
                     1 => {
-                        field = Some(&"InvokeRequest.capability");
+                        field = Some(rt::field!("InvokeRequest.capability", key 1));
                         f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
-                        field = Some(&"InvokeRequest.action");
+                        field = Some(rt::field!("InvokeRequest.action", key 2));
                         f_action = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
-                        field = Some(&"InvokeRequest.input");
+                        field = Some(rt::field!("InvokeRequest.input", key 3));
                         f_input = Some(r.bytes(1024)?);
                     }
                     4 => {
-                        field = Some(&"InvokeRequest.echo");
+                        field = Some(rt::field!("InvokeRequest.echo", key 4));
                         f_echo = Some(r.bytes(40)?);
                     }
                     _ => {
@@ -1184,8 +1184,8 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint,
-                capability: rt::required(f_capability, start, &"InvokeRequest.capability")?,
-                action: rt::required(f_action, start, &"InvokeRequest.action")?,
+                capability: rt::required!(f_capability, start, "InvokeRequest.capability", key 1)?,
+                action: rt::required!(f_action, start, "InvokeRequest.action", key 2)?,
                 input: f_input,
                 echo: f_echo,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1226,11 +1226,11 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
         let v = self.action;
         unknown.u32(2, u32::from(v), w)?;
         if let Some(v) = self.input {
-            rt::check_bound!(v.len(), 1024, &"InvokeRequest.input");
+            rt::check_bound!(v.len(), 1024, "InvokeRequest.input", key 3);
             unknown.bytes(3, v, w)?;
         }
         if let Some(v) = self.echo {
-            rt::check_bound!(v.len(), 40, &"InvokeRequest.echo");
+            rt::check_bound!(v.len(), 40, "InvokeRequest.echo", key 4);
             unknown.bytes(4, v, w)?;
         }
         unknown.finish(w)?;
@@ -1263,7 +1263,7 @@ impl<'a> InvokeResponse<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1287,7 +1287,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"InvokeResponse.output");
+                        field = Some(rt::field!("InvokeResponse.output", key 0));
                         f_output = Some(r.bytes(1024)?);
                     }
                     _ => {
@@ -1317,7 +1317,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.output {
-            rt::check_bound!(v.len(), 1024, &"InvokeResponse.output");
+            rt::check_bound!(v.len(), 1024, "InvokeResponse.output", key 0);
             unknown.bytes(0, v, w)?;
         }
         unknown.finish(w)?;
@@ -1375,7 +1375,7 @@ impl<'a> SubscribeRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1411,7 +1411,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SubscribeRequest.endpoint");
+                        field = Some(rt::field!("SubscribeRequest.endpoint", key 0));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1422,17 +1422,17 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                         f_endpoint = v;
                     }
                     1 => {
-                        field = Some(&"SubscribeRequest.capability");
+                        field = Some(rt::field!("SubscribeRequest.capability", key 1));
                         f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
-                        field = Some(&"SubscribeRequest.members");
+                        field = Some(rt::field!("SubscribeRequest.members", key 2));
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
                             r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     3 => {
-                        field = Some(&"SubscribeRequest.min_interval");
+                        field = Some(rt::field!("SubscribeRequest.min_interval", key 3));
                         let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1443,11 +1443,11 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                         f_min_interval = v;
                     }
                     4 => {
-                        field = Some(&"SubscribeRequest.max_interval");
+                        field = Some(rt::field!("SubscribeRequest.max_interval", key 4));
                         f_max_interval = Some(r.u32(1, 4294967295)?);
                     }
                     5 => {
-                        field = Some(&"SubscribeRequest.lifetime");
+                        field = Some(rt::field!("SubscribeRequest.lifetime", key 5));
                         f_lifetime = Some(r.u32(1, 4294967295)?);
                     }
                     _ => {
@@ -1458,14 +1458,10 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint,
-                capability: rt::required(f_capability, start, &"SubscribeRequest.capability")?,
+                capability: rt::required!(f_capability, start, "SubscribeRequest.capability", key 1)?,
                 members: f_members,
                 min_interval: f_min_interval,
-                max_interval: rt::required(
-                    f_max_interval,
-                    start,
-                    &"SubscribeRequest.max_interval",
-                )?,
+                max_interval: rt::required!(f_max_interval, start, "SubscribeRequest.max_interval", key 4)?,
                 lifetime: f_lifetime,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1507,7 +1503,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         let v = self.capability;
         unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.members {
-            rt::check_bound!(v.len(), 64, &"SubscribeRequest.members");
+            rt::check_bound!(v.len(), 64, "SubscribeRequest.members", key 2);
             unknown.key(2, w)?;
             v.write(w)?;
         }
@@ -1516,13 +1512,10 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
             unknown.u32(3, v, w)?;
         }
         let v = self.max_interval;
-        rt::check_range!(
-            (1..=4294967295).contains(&v),
-            &"SubscribeRequest.max_interval"
-        );
+        rt::check_range!((1..=4294967295).contains(&v), "SubscribeRequest.max_interval", key 4);
         unknown.u32(4, v, w)?;
         if let Some(v) = self.lifetime {
-            rt::check_range!((1..=4294967295).contains(&v), &"SubscribeRequest.lifetime");
+            rt::check_range!((1..=4294967295).contains(&v), "SubscribeRequest.lifetime", key 5);
             unknown.u32(5, v, w)?;
         }
         unknown.finish(w)?;
@@ -1553,7 +1546,7 @@ impl<'a> UnsubscribeRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1578,7 +1571,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"UnsubscribeRequest.subscription");
+                        field = Some(rt::field!("UnsubscribeRequest.subscription", key 0));
                         f_subscription = Some(r.uint(0, 1099511627775)?);
                     }
                     _ => {
@@ -1588,11 +1581,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                 }
             }
             Ok(Self {
-                subscription: rt::required(
-                    f_subscription,
-                    start,
-                    &"UnsubscribeRequest.subscription",
-                )?,
+                subscription: rt::required!(f_subscription, start, "UnsubscribeRequest.subscription", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1611,10 +1600,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subscription;
-        rt::check_range!(
-            (0..=1099511627775).contains(&v),
-            &"UnsubscribeRequest.subscription"
-        );
+        rt::check_range!((0..=1099511627775).contains(&v), "UnsubscribeRequest.subscription", key 0);
         unknown.u64(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -1657,7 +1643,7 @@ impl<'a> Event<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1688,19 +1674,19 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Event.member");
+                        field = Some(rt::field!("Event.member", key 0));
                         f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"Event.number");
+                        field = Some(rt::field!("Event.number", key 1));
                         f_number = Some(r.uint(0, 18446744073709551615)?);
                     }
                     2 => {
-                        field = Some(&"Event.data");
+                        field = Some(rt::field!("Event.data", key 2));
                         f_data = Some(r.bytes(1024)?);
                     }
                     3 => {
-                        field = Some(&"Event.timestamp");
+                        field = Some(rt::field!("Event.timestamp", key 3));
                         f_timestamp = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -1710,8 +1696,8 @@ impl<'a> rt::Message<'a> for Event<'a> {
                 }
             }
             Ok(Self {
-                member: rt::required(f_member, start, &"Event.member")?,
-                number: rt::required(f_number, start, &"Event.number")?,
+                member: rt::required!(f_member, start, "Event.member", key 0)?,
+                number: rt::required!(f_number, start, "Event.number", key 1)?,
                 data: f_data,
                 timestamp: f_timestamp,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1744,7 +1730,7 @@ impl<'a> rt::Message<'a> for Event<'a> {
         let v = self.number;
         unknown.u64(1, v, w)?;
         if let Some(v) = self.data {
-            rt::check_bound!(v.len(), 1024, &"Event.data");
+            rt::check_bound!(v.len(), 1024, "Event.data", key 2);
             unknown.bytes(2, v, w)?;
         }
         if let Some(v) = self.timestamp {
@@ -1797,7 +1783,7 @@ impl<'a> Report<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1832,7 +1818,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Report.endpoint");
+                        field = Some(rt::field!("Report.endpoint", key 0));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -1843,11 +1829,11 @@ impl<'a> rt::Message<'a> for Report<'a> {
                         f_endpoint = v;
                     }
                     1 => {
-                        field = Some(&"Report.capability");
+                        field = Some(rt::field!("Report.capability", key 1));
                         f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
-                        field = Some(&"Report.values");
+                        field = Some(rt::field!("Report.values", key 2));
                         f_values = Some(rt::Array::<MemberValue<'a>>::decode(
                             r,
                             64,
@@ -1856,14 +1842,14 @@ impl<'a> rt::Message<'a> for Report<'a> {
                         )?);
                     }
                     3 => {
-                        field = Some(&"Report.events");
+                        field = Some(rt::field!("Report.events", key 3));
                         f_events =
                             Some(rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
                                 Event::decode_from(r, depth).map(|_| ())
                             })?);
                     }
                     4 => {
-                        field = Some(&"Report.max_interval");
+                        field = Some(rt::field!("Report.max_interval", key 4));
                         f_max_interval = Some(r.u32(1, 4294967295)?);
                     }
                     _ => {
@@ -1874,7 +1860,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
             }
             Ok(Self {
                 endpoint: f_endpoint,
-                capability: rt::required(f_capability, start, &"Report.capability")?,
+                capability: rt::required!(f_capability, start, "Report.capability", key 1)?,
                 values: f_values,
                 events: f_events,
                 max_interval: f_max_interval,
@@ -1915,17 +1901,17 @@ impl<'a> rt::Message<'a> for Report<'a> {
         let v = self.capability;
         unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.values {
-            rt::check_bound!(v.len(), 64, &"Report.values");
+            rt::check_bound!(v.len(), 64, "Report.values", key 2);
             unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.events {
-            rt::check_bound!(v.len(), 16, &"Report.events");
+            rt::check_bound!(v.len(), 16, "Report.events", key 3);
             unknown.key(3, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.max_interval {
-            rt::check_range!((1..=4294967295).contains(&v), &"Report.max_interval");
+            rt::check_range!((1..=4294967295).contains(&v), "Report.max_interval", key 4);
             unknown.u32(4, v, w)?;
         }
         unknown.finish(w)?;
@@ -1964,7 +1950,7 @@ impl<'a> DescribeRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1992,11 +1978,11 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"DescribeRequest.endpoint");
+                        field = Some(rt::field!("DescribeRequest.endpoint", key 0));
                         f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"DescribeRequest.endpoints_only");
+                        field = Some(rt::field!("DescribeRequest.endpoints_only", key 1));
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -2089,7 +2075,7 @@ impl<'a> SemVer<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2117,11 +2103,11 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SemVer.major");
+                        field = Some(rt::field!("SemVer.major", key 0));
                         f_major = Some(r.u32(0, 4294967295)?);
                     }
                     1 => {
-                        field = Some(&"SemVer.minor");
+                        field = Some(rt::field!("SemVer.minor", key 1));
                         let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2132,7 +2118,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                         f_minor = v;
                     }
                     2 => {
-                        field = Some(&"SemVer.patch");
+                        field = Some(rt::field!("SemVer.patch", key 2));
                         let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2149,7 +2135,7 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
                 }
             }
             Ok(Self {
-                major: rt::required(f_major, start, &"SemVer.major")?,
+                major: rt::required!(f_major, start, "SemVer.major", key 0)?,
                 minor: f_minor,
                 patch: f_patch,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -2239,7 +2225,7 @@ impl<'a> CapabilityInfo<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2272,29 +2258,29 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"CapabilityInfo.id");
+                        field = Some(rt::field!("CapabilityInfo.id", key 0));
                         f_id = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"CapabilityInfo.package");
+                        field = Some(rt::field!("CapabilityInfo.package", key 1));
                         f_package = Some(r.text(128)?);
                     }
                     2 => {
-                        field = Some(&"CapabilityInfo.name");
+                        field = Some(rt::field!("CapabilityInfo.name", key 2));
                         f_name = Some(r.text(64)?);
                     }
                     3 => {
-                        field = Some(&"CapabilityInfo.version");
+                        field = Some(rt::field!("CapabilityInfo.version", key 3));
                         f_version = Some(SemVer::decode_from(r, depth)?);
                     }
                     4 => {
-                        field = Some(&"CapabilityInfo.members");
+                        field = Some(rt::field!("CapabilityInfo.members", key 4));
                         f_members = Some(rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
                             r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     5 => {
-                        field = Some(&"CapabilityInfo.schema");
+                        field = Some(rt::field!("CapabilityInfo.schema", key 5));
                         f_schema = Some(SchemaRef::decode_from(r, depth)?);
                     }
                     _ => {
@@ -2304,10 +2290,10 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                 }
             }
             Ok(Self {
-                id: rt::required(f_id, start, &"CapabilityInfo.id")?,
-                package: rt::required(f_package, start, &"CapabilityInfo.package")?,
-                name: rt::required(f_name, start, &"CapabilityInfo.name")?,
-                version: rt::required(f_version, start, &"CapabilityInfo.version")?,
+                id: rt::required!(f_id, start, "CapabilityInfo.id", key 0)?,
+                package: rt::required!(f_package, start, "CapabilityInfo.package", key 1)?,
+                name: rt::required!(f_name, start, "CapabilityInfo.name", key 2)?,
+                version: rt::required!(f_version, start, "CapabilityInfo.version", key 3)?,
                 members: f_members,
                 schema: f_schema,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -2342,16 +2328,16 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         let v = self.id;
         unknown.u32(0, u32::from(v), w)?;
         let v = self.package;
-        rt::check_bound!(v.len(), 128, &"CapabilityInfo.package");
+        rt::check_bound!(v.len(), 128, "CapabilityInfo.package", key 1);
         unknown.text(1, v, w)?;
         let v = self.name;
-        rt::check_bound!(v.len(), 64, &"CapabilityInfo.name");
+        rt::check_bound!(v.len(), 64, "CapabilityInfo.name", key 2);
         unknown.text(2, v, w)?;
         let v = &self.version;
         unknown.key(3, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.members {
-            rt::check_bound!(v.len(), 256, &"CapabilityInfo.members");
+            rt::check_bound!(v.len(), 256, "CapabilityInfo.members", key 4);
             unknown.key(4, w)?;
             v.write(w)?;
         }
@@ -2391,7 +2377,7 @@ impl<'a> SchemaRef<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2417,11 +2403,11 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SchemaRef.uri");
+                        field = Some(rt::field!("SchemaRef.uri", key 0));
                         f_uri = Some(r.text(128)?);
                     }
                     1 => {
-                        field = Some(&"SchemaRef.sha256");
+                        field = Some(rt::field!("SchemaRef.sha256", key 1));
                         f_sha256 = Some(r.fixed::<32>()?);
                     }
                     _ => {
@@ -2431,8 +2417,8 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                 }
             }
             Ok(Self {
-                uri: rt::required(f_uri, start, &"SchemaRef.uri")?,
-                sha256: rt::required(f_sha256, start, &"SchemaRef.sha256")?,
+                uri: rt::required!(f_uri, start, "SchemaRef.uri", key 0)?,
+                sha256: rt::required!(f_sha256, start, "SchemaRef.sha256", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2452,7 +2438,7 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.uri;
-        rt::check_bound!(v.len(), 128, &"SchemaRef.uri");
+        rt::check_bound!(v.len(), 128, "SchemaRef.uri", key 0);
         unknown.text(0, v, w)?;
         let v = self.sha256;
         unknown.bytes(1, v, w)?;
@@ -2495,7 +2481,7 @@ impl<'a> EndpointInfo<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2522,11 +2508,11 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"EndpointInfo.endpoint");
+                        field = Some(rt::field!("EndpointInfo.endpoint", key 0));
                         f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"EndpointInfo.capabilities");
+                        field = Some(rt::field!("EndpointInfo.capabilities", key 1));
                         f_capabilities = Some(rt::Array::<CapabilityInfo<'a>>::decode(
                             r,
                             32,
@@ -2535,7 +2521,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                         )?);
                     }
                     2 => {
-                        field = Some(&"EndpointInfo.label");
+                        field = Some(rt::field!("EndpointInfo.label", key 2));
                         f_label = Some(r.text(32)?);
                     }
                     _ => {
@@ -2545,8 +2531,8 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                 }
             }
             Ok(Self {
-                endpoint: rt::required(f_endpoint, start, &"EndpointInfo.endpoint")?,
-                capabilities: rt::required(f_capabilities, start, &"EndpointInfo.capabilities")?,
+                endpoint: rt::required!(f_endpoint, start, "EndpointInfo.endpoint", key 0)?,
+                capabilities: rt::required!(f_capabilities, start, "EndpointInfo.capabilities", key 1)?,
                 label: f_label,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2573,11 +2559,11 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         let v = self.endpoint;
         unknown.u32(0, u32::from(v), w)?;
         let v = self.capabilities;
-        rt::check_bound!(v.len(), 32, &"EndpointInfo.capabilities");
+        rt::check_bound!(v.len(), 32, "EndpointInfo.capabilities", key 1);
         unknown.key(1, w)?;
         v.write(w)?;
         if let Some(v) = self.label {
-            rt::check_bound!(v.len(), 32, &"EndpointInfo.label");
+            rt::check_bound!(v.len(), 32, "EndpointInfo.label", key 2);
             unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
@@ -2616,7 +2602,7 @@ impl<'a> Description<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2643,7 +2629,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Description.endpoints");
+                        field = Some(rt::field!("Description.endpoints", key 0));
                         f_endpoints = Some(rt::Array::<EndpointInfo<'a>>::decode(
                             r,
                             64,
@@ -2652,7 +2638,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                         )?);
                     }
                     1 => {
-                        field = Some(&"Description.revision");
+                        field = Some(rt::field!("Description.revision", key 1));
                         let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2669,7 +2655,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
                 }
             }
             Ok(Self {
-                endpoints: rt::required(f_endpoints, start, &"Description.endpoints")?,
+                endpoints: rt::required!(f_endpoints, start, "Description.endpoints", key 0)?,
                 revision: f_revision,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2693,7 +2679,7 @@ impl<'a> rt::Message<'a> for Description<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoints;
-        rt::check_bound!(v.len(), 64, &"Description.endpoints");
+        rt::check_bound!(v.len(), 64, "Description.endpoints", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         let v = self.revision;
@@ -2812,7 +2798,7 @@ impl<'a> Presence<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2844,7 +2830,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Presence.state");
+                        field = Some(rt::field!("Presence.state", key 0));
                         let v = PresenceState::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -2855,15 +2841,15 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                         f_state = v;
                     }
                     1 => {
-                        field = Some(&"Presence.sleep_interval");
+                        field = Some(rt::field!("Presence.sleep_interval", key 1));
                         f_sleep_interval = Some(r.u32(1, 4294967295)?);
                     }
                     2 => {
-                        field = Some(&"Presence.max_message");
+                        field = Some(rt::field!("Presence.max_message", key 2));
                         f_max_message = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
-                        field = Some(&"Presence.revision");
+                        field = Some(rt::field!("Presence.revision", key 3));
                         f_revision = Some(r.u32(0, 4294967295)?);
                     }
                     _ => {
@@ -2910,7 +2896,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
             unknown.u32(0, v.to_u32(), w)?;
         }
         if let Some(v) = self.sleep_interval {
-            rt::check_range!((1..=4294967295).contains(&v), &"Presence.sleep_interval");
+            rt::check_range!((1..=4294967295).contains(&v), "Presence.sleep_interval", key 1);
             unknown.u32(1, v, w)?;
         }
         if let Some(v) = self.max_message {
@@ -2953,7 +2939,7 @@ impl<'a> PresenceAck<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2978,7 +2964,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PresenceAck.pending");
+                        field = Some(rt::field!("PresenceAck.pending", key 0));
                         let v = r.u32(0, 4294967295)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -3058,7 +3044,7 @@ impl<'a> DeliveryRef<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3088,15 +3074,15 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"DeliveryRef.message_id");
+                        field = Some(rt::field!("DeliveryRef.message_id", key 0));
                         f_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     1 => {
-                        field = Some(&"DeliveryRef.sender");
+                        field = Some(rt::field!("DeliveryRef.sender", key 1));
                         f_sender = Some(r.text(254)?);
                     }
                     2 => {
-                        field = Some(&"DeliveryRef.sender_contact");
+                        field = Some(rt::field!("DeliveryRef.sender_contact", key 2));
                         f_sender_contact = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -3106,7 +3092,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                 }
             }
             Ok(Self {
-                message_id: rt::required(f_message_id, start, &"DeliveryRef.message_id")?,
+                message_id: rt::required!(f_message_id, start, "DeliveryRef.message_id", key 0)?,
                 sender: f_sender,
                 sender_contact: f_sender_contact,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -3133,10 +3119,10 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.message_id;
-        rt::check_range!((0..=1099511627775).contains(&v), &"DeliveryRef.message_id");
+        rt::check_range!((0..=1099511627775).contains(&v), "DeliveryRef.message_id", key 0);
         unknown.u64(0, v, w)?;
         if let Some(v) = self.sender {
-            rt::check_bound!(v.len(), 254, &"DeliveryRef.sender");
+            rt::check_bound!(v.len(), 254, "DeliveryRef.sender", key 1);
             unknown.text(1, v, w)?;
         }
         if let Some(v) = self.sender_contact {
@@ -3172,7 +3158,7 @@ impl<'a> Receipt<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3197,7 +3183,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Receipt.delivered");
+                        field = Some(rt::field!("Receipt.delivered", key 0));
                         f_delivered = Some(rt::Array::<DeliveryRef<'a>>::decode(
                             r,
                             16,
@@ -3212,7 +3198,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                 }
             }
             Ok(Self {
-                delivered: rt::required(f_delivered, start, &"Receipt.delivered")?,
+                delivered: rt::required!(f_delivered, start, "Receipt.delivered", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3231,7 +3217,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.delivered;
-        rt::check_bound!(v.len(), 16, &"Receipt.delivered");
+        rt::check_bound!(v.len(), 16, "Receipt.delivered", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         unknown.finish(w)?;
@@ -3589,7 +3575,7 @@ impl<'a> Status<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3633,7 +3619,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Status.code");
+                        field = Some(rt::field!("Status.code", key 0));
                         let v = StatusCode::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -3644,39 +3630,39 @@ impl<'a> rt::Message<'a> for Status<'a> {
                         f_code = v;
                     }
                     1 => {
-                        field = Some(&"Status.member");
+                        field = Some(rt::field!("Status.member", key 1));
                         f_member = Some(r.u32(0, 65535)? as u16);
                     }
                     2 => {
-                        field = Some(&"Status.capability_status");
+                        field = Some(rt::field!("Status.capability_status", key 2));
                         f_capability_status = Some(r.u32(0, 4294967295)?);
                     }
                     3 => {
-                        field = Some(&"Status.detail");
+                        field = Some(rt::field!("Status.detail", key 3));
                         f_detail = Some(r.text(128)?);
                     }
                     4 => {
-                        field = Some(&"Status.echo");
+                        field = Some(rt::field!("Status.echo", key 4));
                         f_echo = Some(r.bytes(40)?);
                     }
                     5 => {
-                        field = Some(&"Status.retry_after");
+                        field = Some(rt::field!("Status.retry_after", key 5));
                         f_retry_after = Some(r.u32(0, 4294967295)?);
                     }
                     6 => {
-                        field = Some(&"Status.decode_error");
+                        field = Some(rt::field!("Status.decode_error", key 6));
                         f_decode_error = Some(DecodeError::decode_from(r, depth)?);
                     }
                     7 => {
-                        field = Some(&"Status.offset");
+                        field = Some(rt::field!("Status.offset", key 7));
                         f_offset = Some(r.u32(0, 4294967295)?);
                     }
                     8 => {
-                        field = Some(&"Status.recipient");
+                        field = Some(rt::field!("Status.recipient", key 8));
                         f_recipient = Some(r.text(254)?);
                     }
                     9 => {
-                        field = Some(&"Status.supported_versions");
+                        field = Some(rt::field!("Status.supported_versions", key 9));
                         f_supported_versions =
                             Some(rt::Array::<u8>::decode(r, 8, depth, |r, _| {
                                 r.u32(0, 255).map(|_| ())
@@ -3756,11 +3742,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
             unknown.u32(2, v, w)?;
         }
         if let Some(v) = self.detail {
-            rt::check_bound!(v.len(), 128, &"Status.detail");
+            rt::check_bound!(v.len(), 128, "Status.detail", key 3);
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.echo {
-            rt::check_bound!(v.len(), 40, &"Status.echo");
+            rt::check_bound!(v.len(), 40, "Status.echo", key 4);
             unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.retry_after {
@@ -3773,11 +3759,11 @@ impl<'a> rt::Message<'a> for Status<'a> {
             unknown.u32(7, v, w)?;
         }
         if let Some(v) = self.recipient {
-            rt::check_bound!(v.len(), 254, &"Status.recipient");
+            rt::check_bound!(v.len(), 254, "Status.recipient", key 8);
             unknown.text(8, v, w)?;
         }
         if let Some(v) = self.supported_versions {
-            rt::check_bound!(v.len(), 8, &"Status.supported_versions");
+            rt::check_bound!(v.len(), 8, "Status.supported_versions", key 9);
             unknown.key(9, w)?;
             v.write(w)?;
         }
@@ -4018,14 +4004,14 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 if self.version != 1 {
-                    rt::check_range!((1..=255).contains(v), &"Envelope.version");
+                    rt::check_range!((1..=255).contains(v), "Envelope.version", key 0);
                     unknown.u32(0, u32::from(*v), w)?;
                 }
                 let v = &self.message_id;
-                rt::check_range!((0..=1099511627775).contains(v), &"Envelope.message_id");
+                rt::check_range!((0..=1099511627775).contains(v), "Envelope.message_id", key 1);
                 unknown.u64(1, *v, w)?;
                 if let Some(v) = &self.correlation_id {
-                    rt::check_range!((0..=1099511627775).contains(v), &"Envelope.correlation_id");
+                    rt::check_range!((0..=1099511627775).contains(v), "Envelope.correlation_id", key 2);
                     unknown.u64(2, *v, w)?;
                 }
                 let v = &self.ack_requested;
@@ -4040,11 +4026,11 @@ rt::cfg_alloc! {
                     unknown.bool(5, *v, w)?;
                 }
                 if let Some(v) = &self.recipient {
-                    rt::check_bound!(v.len(), 254, &"Envelope.recipient");
+                    rt::check_bound!(v.len(), 254, "Envelope.recipient", key 6);
                     unknown.text(6, v, w)?;
                 }
                 if let Some(v) = &self.sender {
-                    rt::check_bound!(v.len(), 254, &"Envelope.sender");
+                    rt::check_bound!(v.len(), 254, "Envelope.sender", key 7);
                     unknown.text(7, v, w)?;
                 }
                 if let Some(v) = &self.recipient_contact {
@@ -4054,11 +4040,11 @@ rt::cfg_alloc! {
                     unknown.u32(9, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.key_id {
-                    rt::check_bound!(v.len(), 8, &"Envelope.key_id");
+                    rt::check_bound!(v.len(), 8, "Envelope.key_id", key 10);
                     unknown.bytes(10, v, w)?;
                 }
                 if let Some(v) = &self.sealed {
-                    rt::check_bound!(v.len(), 1232, &"Envelope.sealed");
+                    rt::check_bound!(v.len(), 1232, "Envelope.sealed", key 11);
                     unknown.bytes(11, v, w)?;
                 }
                 if let Some(v) = &self.body {
@@ -4354,7 +4340,7 @@ rt::cfg_alloc! {
                 let v = &self.capability;
                 unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.values;
-                rt::check_bound!(v.len(), 32, &"WriteRequest.values");
+                rt::check_bound!(v.len(), 32, "WriteRequest.values", key 2);
                 unknown.key(2, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -4362,7 +4348,7 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 if let Some(v) = &self.echo {
-                    rt::check_bound!(v.len(), 40, &"WriteRequest.echo");
+                    rt::check_bound!(v.len(), 40, "WriteRequest.echo", key 3);
                     unknown.bytes(3, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4545,7 +4531,7 @@ rt::cfg_alloc! {
                 let v = &self.capability;
                 unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.values {
-                    rt::check_bound!(v.len(), 64, &"Report.values");
+                    rt::check_bound!(v.len(), 64, "Report.values", key 2);
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -4554,7 +4540,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.events {
-                    rt::check_bound!(v.len(), 16, &"Report.events");
+                    rt::check_bound!(v.len(), 16, "Report.events", key 3);
                     unknown.key(3, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -4563,7 +4549,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.max_interval {
-                    rt::check_range!((1..=4294967295).contains(v), &"Report.max_interval");
+                    rt::check_range!((1..=4294967295).contains(v), "Report.max_interval", key 4);
                     unknown.u32(4, *v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4733,7 +4719,7 @@ rt::cfg_alloc! {
                 let v = &self.endpoint;
                 unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.capabilities;
-                rt::check_bound!(v.len(), 32, &"EndpointInfo.capabilities");
+                rt::check_bound!(v.len(), 32, "EndpointInfo.capabilities", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -4741,7 +4727,7 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 if let Some(v) = &self.label {
-                    rt::check_bound!(v.len(), 32, &"EndpointInfo.label");
+                    rt::check_bound!(v.len(), 32, "EndpointInfo.label", key 2);
                     unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -4789,7 +4775,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoints;
-                rt::check_bound!(v.len(), 64, &"Description.endpoints");
+                rt::check_bound!(v.len(), 64, "Description.endpoints", key 0);
                 unknown.key(0, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -4918,7 +4904,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.delivered;
-                rt::check_bound!(v.len(), 16, &"Receipt.delivered");
+                rt::check_bound!(v.len(), 16, "Receipt.delivered", key 0);
                 unknown.key(0, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -5213,13 +5199,13 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])?,
         };
         audit(self, a) {
-            a.int(Some(&self.version), 1, 255, "Envelope.version");
-            a.int(Some(&self.message_id), 0, 1099511627775, "Envelope.message_id");
-            a.int(self.correlation_id.as_ref(), 0, 1099511627775, "Envelope.correlation_id");
-            a.len(self.recipient.as_ref(), 254, "Envelope.recipient");
-            a.len(self.sender.as_ref(), 254, "Envelope.sender");
-            a.len(self.key_id.as_ref(), 8, "Envelope.key_id");
-            a.len(self.sealed.as_ref(), 1232, "Envelope.sealed");
+            a.int(Some(&self.version), 1, 255, rt::field!("Envelope.version", key 0));
+            a.int(Some(&self.message_id), 0, 1099511627775, rt::field!("Envelope.message_id", key 1));
+            a.int(self.correlation_id.as_ref(), 0, 1099511627775, rt::field!("Envelope.correlation_id", key 2));
+            a.len(self.recipient.as_ref(), 254, rt::field!("Envelope.recipient", key 6));
+            a.len(self.sender.as_ref(), 254, rt::field!("Envelope.sender", key 7));
+            a.len(self.key_id.as_ref(), 8, rt::field!("Envelope.key_id", key 10));
+            a.len(self.sealed.as_ref(), 1232, rt::field!("Envelope.sealed", key 11));
             a.nested(self.body.as_ref());
         }
     }
@@ -5275,7 +5261,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.value), 1024, "MemberValue.value");
+            a.len(Some(&self.value), 1024, rt::field!("MemberValue.value", key 1));
         }
     }
 
@@ -5288,7 +5274,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.len(self.members.as_ref(), 64, "ReadRequest.members");
+            a.len(self.members.as_ref(), 64, rt::field!("ReadRequest.members", key 2));
         }
     }
 
@@ -5302,8 +5288,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.items(Some(&self.values), 32, "WriteRequest.values", |a, v| a.nested(Some(v)));
-            a.len(self.echo.as_ref(), 40, "WriteRequest.echo");
+            a.items(Some(&self.values), 32, rt::field!("WriteRequest.values", key 2), |a, v| a.nested(Some(v)));
+            a.len(self.echo.as_ref(), 40, rt::field!("WriteRequest.echo", key 3));
         }
     }
 
@@ -5318,8 +5304,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
         };
         audit(self, a) {
-            a.len(self.input.as_ref(), 1024, "InvokeRequest.input");
-            a.len(self.echo.as_ref(), 40, "InvokeRequest.echo");
+            a.len(self.input.as_ref(), 1024, rt::field!("InvokeRequest.input", key 3));
+            a.len(self.echo.as_ref(), 40, rt::field!("InvokeRequest.echo", key 4));
         }
     }
 
@@ -5330,7 +5316,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0])?,
         };
         audit(self, a) {
-            a.len(self.output.as_ref(), 1024, "InvokeResponse.output");
+            a.len(self.output.as_ref(), 1024, rt::field!("InvokeResponse.output", key 0));
         }
     }
 
@@ -5346,9 +5332,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
         };
         audit(self, a) {
-            a.len(self.members.as_ref(), 64, "SubscribeRequest.members");
-            a.int(Some(&self.max_interval), 1, 4294967295, "SubscribeRequest.max_interval");
-            a.int(self.lifetime.as_ref(), 1, 4294967295, "SubscribeRequest.lifetime");
+            a.len(self.members.as_ref(), 64, rt::field!("SubscribeRequest.members", key 2));
+            a.int(Some(&self.max_interval), 1, 4294967295, rt::field!("SubscribeRequest.max_interval", key 4));
+            a.int(self.lifetime.as_ref(), 1, 4294967295, rt::field!("SubscribeRequest.lifetime", key 5));
         }
     }
 
@@ -5359,7 +5345,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0])?,
         };
         audit(self, a) {
-            a.int(Some(&self.subscription), 0, 1099511627775, "UnsubscribeRequest.subscription");
+            a.int(Some(&self.subscription), 0, 1099511627775, rt::field!("UnsubscribeRequest.subscription", key 0));
         }
     }
 
@@ -5373,7 +5359,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.len(self.data.as_ref(), 1024, "Event.data");
+            a.len(self.data.as_ref(), 1024, rt::field!("Event.data", key 2));
         }
     }
 
@@ -5388,9 +5374,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
         };
         audit(self, a) {
-            a.items(self.values.as_ref(), 64, "Report.values", |a, v| a.nested(Some(v)));
-            a.items(self.events.as_ref(), 16, "Report.events", |a, v| a.nested(Some(v)));
-            a.int(self.max_interval.as_ref(), 1, 4294967295, "Report.max_interval");
+            a.items(self.values.as_ref(), 64, rt::field!("Report.values", key 2), |a, v| a.nested(Some(v)));
+            a.items(self.events.as_ref(), 16, rt::field!("Report.events", key 3), |a, v| a.nested(Some(v)));
+            a.int(self.max_interval.as_ref(), 1, 4294967295, rt::field!("Report.max_interval", key 4));
         }
     }
 
@@ -5427,10 +5413,10 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
         };
         audit(self, a) {
-            a.len(Some(&self.package), 128, "CapabilityInfo.package");
-            a.len(Some(&self.name), 64, "CapabilityInfo.name");
+            a.len(Some(&self.package), 128, rt::field!("CapabilityInfo.package", key 1));
+            a.len(Some(&self.name), 64, rt::field!("CapabilityInfo.name", key 2));
             a.nested(Some(&self.version));
-            a.len(self.members.as_ref(), 256, "CapabilityInfo.members");
+            a.len(self.members.as_ref(), 256, rt::field!("CapabilityInfo.members", key 4));
             a.nested(self.schema.as_ref());
         }
     }
@@ -5443,7 +5429,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.uri), 128, "SchemaRef.uri");
+            a.len(Some(&self.uri), 128, rt::field!("SchemaRef.uri", key 0));
         }
     }
 
@@ -5456,8 +5442,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.items(Some(&self.capabilities), 32, "EndpointInfo.capabilities", |a, v| a.nested(Some(v)));
-            a.len(self.label.as_ref(), 32, "EndpointInfo.label");
+            a.items(Some(&self.capabilities), 32, rt::field!("EndpointInfo.capabilities", key 1), |a, v| a.nested(Some(v)));
+            a.len(self.label.as_ref(), 32, rt::field!("EndpointInfo.label", key 2));
         }
     }
 
@@ -5469,7 +5455,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.items(Some(&self.endpoints), 64, "Description.endpoints", |a, v| a.nested(Some(v)));
+            a.items(Some(&self.endpoints), 64, rt::field!("Description.endpoints", key 0), |a, v| a.nested(Some(v)));
         }
     }
 
@@ -5486,7 +5472,7 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.state));
-            a.int(self.sleep_interval.as_ref(), 1, 4294967295, "Presence.sleep_interval");
+            a.int(self.sleep_interval.as_ref(), 1, 4294967295, rt::field!("Presence.sleep_interval", key 1));
         }
     }
 
@@ -5508,8 +5494,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.int(Some(&self.message_id), 0, 1099511627775, "DeliveryRef.message_id");
-            a.len(self.sender.as_ref(), 254, "DeliveryRef.sender");
+            a.int(Some(&self.message_id), 0, 1099511627775, rt::field!("DeliveryRef.message_id", key 0));
+            a.len(self.sender.as_ref(), 254, rt::field!("DeliveryRef.sender", key 1));
         }
     }
 
@@ -5520,7 +5506,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0])?,
         };
         audit(self, a) {
-            a.items(Some(&self.delivered), 16, "Receipt.delivered", |a, v| a.nested(Some(v)));
+            a.items(Some(&self.delivered), 16, rt::field!("Receipt.delivered", key 0), |a, v| a.nested(Some(v)));
         }
     }
 
@@ -5545,11 +5531,11 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.code));
-            a.len(self.detail.as_ref(), 128, "Status.detail");
-            a.len(self.echo.as_ref(), 40, "Status.echo");
+            a.len(self.detail.as_ref(), 128, rt::field!("Status.detail", key 3));
+            a.len(self.echo.as_ref(), 40, rt::field!("Status.echo", key 4));
             a.nested(self.decode_error.as_ref());
-            a.len(self.recipient.as_ref(), 254, "Status.recipient");
-            a.len(self.supported_versions.as_ref(), 8, "Status.supported_versions");
+            a.len(self.recipient.as_ref(), 254, rt::field!("Status.recipient", key 8));
+            a.len(self.supported_versions.as_ref(), 8, rt::field!("Status.supported_versions", key 9));
         }
     }
 }

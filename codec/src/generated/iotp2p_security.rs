@@ -114,7 +114,7 @@ impl<'a> PublicKey<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -145,7 +145,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PublicKey.algorithm");
+                        field = Some(rt::field!("PublicKey.algorithm", key 0));
                         let v = KeyAlgorithm::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -156,11 +156,11 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
                         f_algorithm = v;
                     }
                     1 => {
-                        field = Some(&"PublicKey.x");
+                        field = Some(rt::field!("PublicKey.x", key 1));
                         f_x = Some(r.fixed::<32>()?);
                     }
                     2 => {
-                        field = Some(&"PublicKey.y");
+                        field = Some(rt::field!("PublicKey.y", key 2));
                         f_y = Some(r.fixed::<32>()?);
                     }
                     _ => {
@@ -171,7 +171,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             }
             Ok(Self {
                 algorithm: f_algorithm,
-                x: rt::required(f_x, start, &"PublicKey.x")?,
+                x: rt::required!(f_x, start, "PublicKey.x", key 1)?,
                 y: f_y,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -237,7 +237,7 @@ impl<'a> Signature<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -263,11 +263,11 @@ impl<'a> rt::Message<'a> for Signature<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Signature.signer");
+                        field = Some(rt::field!("Signature.signer", key 0));
                         f_signer = Some(r.fixed::<32>()?);
                     }
                     1 => {
-                        field = Some(&"Signature.value");
+                        field = Some(rt::field!("Signature.value", key 1));
                         f_value = Some(r.fixed::<64>()?);
                     }
                     _ => {
@@ -277,8 +277,8 @@ impl<'a> rt::Message<'a> for Signature<'a> {
                 }
             }
             Ok(Self {
-                signer: rt::required(f_signer, start, &"Signature.signer")?,
-                value: rt::required(f_value, start, &"Signature.value")?,
+                signer: rt::required!(f_signer, start, "Signature.signer", key 0)?,
+                value: rt::required!(f_value, start, "Signature.value", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -332,7 +332,7 @@ impl<'a> SignedStatement<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -358,11 +358,11 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SignedStatement.payload");
+                        field = Some(rt::field!("SignedStatement.payload", key 0));
                         f_payload = Some(r.bytes(512)?);
                     }
                     1 => {
-                        field = Some(&"SignedStatement.signatures");
+                        field = Some(rt::field!("SignedStatement.signatures", key 1));
                         f_signatures = Some(rt::Array::<Signature<'a>>::decode(
                             r,
                             2,
@@ -377,8 +377,8 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                 }
             }
             Ok(Self {
-                payload: rt::required(f_payload, start, &"SignedStatement.payload")?,
-                signatures: rt::required(f_signatures, start, &"SignedStatement.signatures")?,
+                payload: rt::required!(f_payload, start, "SignedStatement.payload", key 0)?,
+                signatures: rt::required!(f_signatures, start, "SignedStatement.signatures", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -399,10 +399,10 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.payload;
-        rt::check_bound!(v.len(), 512, &"SignedStatement.payload");
+        rt::check_bound!(v.len(), 512, "SignedStatement.payload", key 0);
         unknown.bytes(0, v, w)?;
         let v = self.signatures;
-        rt::check_bound!(v.len(), 2, &"SignedStatement.signatures");
+        rt::check_bound!(v.len(), 2, "SignedStatement.signatures", key 1);
         unknown.key(1, w)?;
         v.write(w)?;
         unknown.finish(w)?;
@@ -439,7 +439,7 @@ impl<'a> Statement<'a> {
     pub const MAX_ENCODED_SIZE: usize = 782;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 }
 
 impl<'a> rt::Message<'a> for Statement<'a> {
@@ -454,23 +454,23 @@ impl<'a> rt::Message<'a> for Statement<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"Statement.credential");
+                    field = Some(rt::field!("Statement.credential", key 0));
                     Self::Credential(CredentialStatement::decode_from(r, depth)?)
                 }
                 1 => {
-                    field = Some(&"Statement.rehoming");
+                    field = Some(rt::field!("Statement.rehoming", key 1));
                     Self::Rehoming(RehomingStatement::decode_from(r, depth)?)
                 }
                 2 => {
-                    field = Some(&"Statement.key_rotation");
+                    field = Some(rt::field!("Statement.key_rotation", key 2));
                     Self::KeyRotation(KeyRotationStatement::decode_from(r, depth)?)
                 }
                 3 => {
-                    field = Some(&"Statement.revocation");
+                    field = Some(rt::field!("Statement.revocation", key 3));
                     Self::Revocation(RevocationStatement::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = Some(&"Statement.introduction");
+                    field = Some(rt::field!("Statement.introduction", key 4));
                     Self::Introduction(IntroductionStatement::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -576,7 +576,7 @@ impl<'a> CredentialStatement<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -609,32 +609,32 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"CredentialStatement.identity_key");
+                        field = Some(rt::field!("CredentialStatement.identity_key", key 0));
                         f_identity_key = Some(PublicKey::decode_from(r, depth)?);
                     }
                     1 => {
-                        field = Some(&"CredentialStatement.address");
+                        field = Some(rt::field!("CredentialStatement.address", key 1));
                         f_address = Some(r.text(254)?);
                     }
                     2 => {
-                        field = Some(&"CredentialStatement.auth_credentials");
+                        field = Some(rt::field!("CredentialStatement.auth_credentials", key 2));
                         f_auth_credentials =
                             Some(rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| {
                                 r.bytes(192).map(|_| ())
                             })?);
                     }
                     3 => {
-                        field = Some(&"CredentialStatement.serial");
+                        field = Some(rt::field!("CredentialStatement.serial", key 3));
                         f_serial = Some(r.u32(0, 4294967295)?);
                     }
                     4 => {
-                        field = Some(&"CredentialStatement.suites");
+                        field = Some(rt::field!("CredentialStatement.suites", key 4));
                         f_suites = Some(rt::Array::<i32>::decode(r, 8, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
                         })?);
                     }
                     5 => {
-                        field = Some(&"CredentialStatement.issued_at");
+                        field = Some(rt::field!("CredentialStatement.issued_at", key 5));
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -644,19 +644,11 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                 }
             }
             Ok(Self {
-                identity_key: rt::required(
-                    f_identity_key,
-                    start,
-                    &"CredentialStatement.identity_key",
-                )?,
+                identity_key: rt::required!(f_identity_key, start, "CredentialStatement.identity_key", key 0)?,
                 address: f_address,
-                auth_credentials: rt::required(
-                    f_auth_credentials,
-                    start,
-                    &"CredentialStatement.auth_credentials",
-                )?,
-                serial: rt::required(f_serial, start, &"CredentialStatement.serial")?,
-                suites: rt::required(f_suites, start, &"CredentialStatement.suites")?,
+                auth_credentials: rt::required!(f_auth_credentials, start, "CredentialStatement.auth_credentials", key 2)?,
+                serial: rt::required!(f_serial, start, "CredentialStatement.serial", key 3)?,
+                suites: rt::required!(f_suites, start, "CredentialStatement.suites", key 4)?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -691,14 +683,14 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         unknown.key(0, w)?;
         v.encode_to(w)?;
         if let Some(v) = self.address {
-            rt::check_bound!(v.len(), 254, &"CredentialStatement.address");
+            rt::check_bound!(v.len(), 254, "CredentialStatement.address", key 1);
             unknown.text(1, v, w)?;
         }
         let v = self.auth_credentials;
-        rt::check_bound!(v.len(), 2, &"CredentialStatement.auth_credentials");
+        rt::check_bound!(v.len(), 2, "CredentialStatement.auth_credentials", key 2);
         if let rt::Array::Slice(items) = v {
             for &item in items.iter() {
-                rt::check_bound!(item.len(), 192, &"CredentialStatement.auth_credentials");
+                rt::check_bound!(item.len(), 192, "CredentialStatement.auth_credentials", key 2);
             }
         }
         unknown.key(2, w)?;
@@ -706,7 +698,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         let v = self.serial;
         unknown.u32(3, v, w)?;
         let v = self.suites;
-        rt::check_bound!(v.len(), 8, &"CredentialStatement.suites");
+        rt::check_bound!(v.len(), 8, "CredentialStatement.suites", key 4);
         unknown.key(4, w)?;
         v.write(w)?;
         if let Some(v) = self.issued_at {
@@ -767,7 +759,7 @@ impl<'a> RehomingStatement<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -801,23 +793,23 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RehomingStatement.node");
+                        field = Some(rt::field!("RehomingStatement.node", key 0));
                         f_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
-                        field = Some(&"RehomingStatement.previous_address");
+                        field = Some(rt::field!("RehomingStatement.previous_address", key 1));
                         f_previous_address = Some(r.text(254)?);
                     }
                     2 => {
-                        field = Some(&"RehomingStatement.new_address");
+                        field = Some(rt::field!("RehomingStatement.new_address", key 2));
                         f_new_address = Some(r.text(254)?);
                     }
                     3 => {
-                        field = Some(&"RehomingStatement.sequence");
+                        field = Some(rt::field!("RehomingStatement.sequence", key 3));
                         f_sequence = Some(r.u32(1, 4294967295)?);
                     }
                     4 => {
-                        field = Some(&"RehomingStatement.grace_period");
+                        field = Some(rt::field!("RehomingStatement.grace_period", key 4));
                         let v = r.u32(0, 4294967295)?;
                         if v == 2592000 {
                             return Err(rt::DecodeError::new(
@@ -828,7 +820,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                         f_grace_period = v;
                     }
                     5 => {
-                        field = Some(&"RehomingStatement.issued_at");
+                        field = Some(rt::field!("RehomingStatement.issued_at", key 5));
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -838,14 +830,10 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                 }
             }
             Ok(Self {
-                node: rt::required(f_node, start, &"RehomingStatement.node")?,
-                previous_address: rt::required(
-                    f_previous_address,
-                    start,
-                    &"RehomingStatement.previous_address",
-                )?,
-                new_address: rt::required(f_new_address, start, &"RehomingStatement.new_address")?,
-                sequence: rt::required(f_sequence, start, &"RehomingStatement.sequence")?,
+                node: rt::required!(f_node, start, "RehomingStatement.node", key 0)?,
+                previous_address: rt::required!(f_previous_address, start, "RehomingStatement.previous_address", key 1)?,
+                new_address: rt::required!(f_new_address, start, "RehomingStatement.new_address", key 2)?,
+                sequence: rt::required!(f_sequence, start, "RehomingStatement.sequence", key 3)?,
                 grace_period: f_grace_period,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -880,13 +868,13 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         let v = self.node;
         unknown.bytes(0, v, w)?;
         let v = self.previous_address;
-        rt::check_bound!(v.len(), 254, &"RehomingStatement.previous_address");
+        rt::check_bound!(v.len(), 254, "RehomingStatement.previous_address", key 1);
         unknown.text(1, v, w)?;
         let v = self.new_address;
-        rt::check_bound!(v.len(), 254, &"RehomingStatement.new_address");
+        rt::check_bound!(v.len(), 254, "RehomingStatement.new_address", key 2);
         unknown.text(2, v, w)?;
         let v = self.sequence;
-        rt::check_range!((1..=4294967295).contains(&v), &"RehomingStatement.sequence");
+        rt::check_range!((1..=4294967295).contains(&v), "RehomingStatement.sequence", key 3);
         unknown.u32(3, v, w)?;
         let v = self.grace_period;
         if v != 2592000 {
@@ -932,7 +920,7 @@ impl<'a> KeyRotationStatement<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -959,15 +947,15 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"KeyRotationStatement.previous_node");
+                        field = Some(rt::field!("KeyRotationStatement.previous_node", key 0));
                         f_previous_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
-                        field = Some(&"KeyRotationStatement.new_identity_key");
+                        field = Some(rt::field!("KeyRotationStatement.new_identity_key", key 1));
                         f_new_identity_key = Some(PublicKey::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"KeyRotationStatement.issued_at");
+                        field = Some(rt::field!("KeyRotationStatement.issued_at", key 2));
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -977,16 +965,8 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
                 }
             }
             Ok(Self {
-                previous_node: rt::required(
-                    f_previous_node,
-                    start,
-                    &"KeyRotationStatement.previous_node",
-                )?,
-                new_identity_key: rt::required(
-                    f_new_identity_key,
-                    start,
-                    &"KeyRotationStatement.new_identity_key",
-                )?,
+                previous_node: rt::required!(f_previous_node, start, "KeyRotationStatement.previous_node", key 0)?,
+                new_identity_key: rt::required!(f_new_identity_key, start, "KeyRotationStatement.new_identity_key", key 1)?,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1130,7 +1110,7 @@ impl<'a> RevocationStatement<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1161,11 +1141,11 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RevocationStatement.node");
+                        field = Some(rt::field!("RevocationStatement.node", key 0));
                         f_node = Some(r.fixed::<32>()?);
                     }
                     1 => {
-                        field = Some(&"RevocationStatement.reason");
+                        field = Some(rt::field!("RevocationStatement.reason", key 1));
                         let v = RevocationReason::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -1176,7 +1156,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                         f_reason = v;
                     }
                     2 => {
-                        field = Some(&"RevocationStatement.issued_at");
+                        field = Some(rt::field!("RevocationStatement.issued_at", key 2));
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -1186,7 +1166,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                 }
             }
             Ok(Self {
-                node: rt::required(f_node, start, &"RevocationStatement.node")?,
+                node: rt::required!(f_node, start, "RevocationStatement.node", key 0)?,
                 reason: f_reason,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1284,7 +1264,7 @@ impl<'a> IntroductionStatement<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1321,23 +1301,23 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"IntroductionStatement.subject");
+                        field = Some(rt::field!("IntroductionStatement.subject", key 0));
                         f_subject = Some(r.fixed::<32>()?);
                     }
                     1 => {
-                        field = Some(&"IntroductionStatement.subject_address");
+                        field = Some(rt::field!("IntroductionStatement.subject_address", key 1));
                         f_subject_address = Some(r.text(254)?);
                     }
                     2 => {
-                        field = Some(&"IntroductionStatement.audience");
+                        field = Some(rt::field!("IntroductionStatement.audience", key 2));
                         f_audience = Some(r.fixed::<32>()?);
                     }
                     3 => {
-                        field = Some(&"IntroductionStatement.privileges");
+                        field = Some(rt::field!("IntroductionStatement.privileges", key 3));
                         f_privileges = Some(r.u32(1, 31)? as u8);
                     }
                     4 => {
-                        field = Some(&"IntroductionStatement.targets");
+                        field = Some(rt::field!("IntroductionStatement.targets", key 4));
                         f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
                             r,
                             4,
@@ -1346,15 +1326,15 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                         )?);
                     }
                     5 => {
-                        field = Some(&"IntroductionStatement.serial");
+                        field = Some(rt::field!("IntroductionStatement.serial", key 5));
                         f_serial = Some(r.u32(1, 4294967295)?);
                     }
                     6 => {
-                        field = Some(&"IntroductionStatement.not_after");
+                        field = Some(rt::field!("IntroductionStatement.not_after", key 6));
                         f_not_after = Some(r.uint(0, 18446744073709551615)?);
                     }
                     7 => {
-                        field = Some(&"IntroductionStatement.issued_at");
+                        field = Some(rt::field!("IntroductionStatement.issued_at", key 7));
                         f_issued_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -1364,12 +1344,12 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                 }
             }
             Ok(Self {
-                subject: rt::required(f_subject, start, &"IntroductionStatement.subject")?,
+                subject: rt::required!(f_subject, start, "IntroductionStatement.subject", key 0)?,
                 subject_address: f_subject_address,
-                audience: rt::required(f_audience, start, &"IntroductionStatement.audience")?,
-                privileges: rt::required(f_privileges, start, &"IntroductionStatement.privileges")?,
+                audience: rt::required!(f_audience, start, "IntroductionStatement.audience", key 2)?,
+                privileges: rt::required!(f_privileges, start, "IntroductionStatement.privileges", key 3)?,
                 targets: f_targets,
-                serial: rt::required(f_serial, start, &"IntroductionStatement.serial")?,
+                serial: rt::required!(f_serial, start, "IntroductionStatement.serial", key 5)?,
                 not_after: f_not_after,
                 issued_at: f_issued_at,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1408,24 +1388,21 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         let v = self.subject;
         unknown.bytes(0, v, w)?;
         if let Some(v) = self.subject_address {
-            rt::check_bound!(v.len(), 254, &"IntroductionStatement.subject_address");
+            rt::check_bound!(v.len(), 254, "IntroductionStatement.subject_address", key 1);
             unknown.text(1, v, w)?;
         }
         let v = self.audience;
         unknown.bytes(2, v, w)?;
         let v = self.privileges;
-        rt::check_range!((1..=31).contains(&v), &"IntroductionStatement.privileges");
+        rt::check_range!((1..=31).contains(&v), "IntroductionStatement.privileges", key 3);
         unknown.u32(3, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            rt::check_bound!(v.len(), 4, &"IntroductionStatement.targets");
+            rt::check_bound!(v.len(), 4, "IntroductionStatement.targets", key 4);
             unknown.key(4, w)?;
             v.write(w)?;
         }
         let v = self.serial;
-        rt::check_range!(
-            (1..=4294967295).contains(&v),
-            &"IntroductionStatement.serial"
-        );
+        rt::check_range!((1..=4294967295).contains(&v), "IntroductionStatement.serial", key 5);
         unknown.u32(5, v, w)?;
         if let Some(v) = self.not_after {
             unknown.u64(6, v, w)?;
@@ -1471,7 +1448,7 @@ impl<'a> Introduction<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1497,11 +1474,11 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Introduction.statement");
+                        field = Some(rt::field!("Introduction.statement", key 0));
                         f_statement = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
-                        field = Some(&"Introduction.credentials");
+                        field = Some(rt::field!("Introduction.credentials", key 1));
                         f_credentials = Some(rt::Array::<SignedStatement<'a>>::decode(
                             r,
                             2,
@@ -1516,8 +1493,8 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                 }
             }
             Ok(Self {
-                statement: rt::required(f_statement, start, &"Introduction.statement")?,
-                credentials: rt::required(f_credentials, start, &"Introduction.credentials")?,
+                statement: rt::required!(f_statement, start, "Introduction.statement", key 0)?,
+                credentials: rt::required!(f_credentials, start, "Introduction.credentials", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1541,7 +1518,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.credentials;
-        rt::check_bound!(v.len(), 2, &"Introduction.credentials");
+        rt::check_bound!(v.len(), 2, "Introduction.credentials", key 1);
         unknown.key(1, w)?;
         v.write(w)?;
         unknown.finish(w)?;
@@ -1603,7 +1580,7 @@ impl<'a> SealedAad<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1637,31 +1614,31 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SealedAad.format");
+                        field = Some(rt::field!("SealedAad.format", key 0));
                         f_format = Some(r.u32(1, 1)? as u8);
                     }
                     1 => {
-                        field = Some(&"SealedAad.algorithm");
+                        field = Some(rt::field!("SealedAad.algorithm", key 1));
                         f_algorithm = Some(r.int(-2147483648, 2147483647)? as i32);
                     }
                     2 => {
-                        field = Some(&"SealedAad.request_key_id");
+                        field = Some(rt::field!("SealedAad.request_key_id", key 2));
                         f_request_key_id = Some(r.bytes(8)?);
                     }
                     3 => {
-                        field = Some(&"SealedAad.request_message_id");
+                        field = Some(rt::field!("SealedAad.request_message_id", key 3));
                         f_request_message_id = Some(r.uint(0, 1099511627775)?);
                     }
                     4 => {
-                        field = Some(&"SealedAad.version");
+                        field = Some(rt::field!("SealedAad.version", key 4));
                         f_version = Some(r.u32(1, 255)? as u8);
                     }
                     5 => {
-                        field = Some(&"SealedAad.sender");
+                        field = Some(rt::field!("SealedAad.sender", key 5));
                         f_sender = Some(r.text(254)?);
                     }
                     6 => {
-                        field = Some(&"SealedAad.recipient");
+                        field = Some(rt::field!("SealedAad.recipient", key 6));
                         f_recipient = Some(r.text(254)?);
                     }
                     _ => {
@@ -1671,15 +1648,11 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                 }
             }
             Ok(Self {
-                format: rt::required(f_format, start, &"SealedAad.format")?,
-                algorithm: rt::required(f_algorithm, start, &"SealedAad.algorithm")?,
-                request_key_id: rt::required(f_request_key_id, start, &"SealedAad.request_key_id")?,
-                request_message_id: rt::required(
-                    f_request_message_id,
-                    start,
-                    &"SealedAad.request_message_id",
-                )?,
-                version: rt::required(f_version, start, &"SealedAad.version")?,
+                format: rt::required!(f_format, start, "SealedAad.format", key 0)?,
+                algorithm: rt::required!(f_algorithm, start, "SealedAad.algorithm", key 1)?,
+                request_key_id: rt::required!(f_request_key_id, start, "SealedAad.request_key_id", key 2)?,
+                request_message_id: rt::required!(f_request_message_id, start, "SealedAad.request_message_id", key 3)?,
+                version: rt::required!(f_version, start, "SealedAad.version", key 4)?,
                 sender: f_sender,
                 recipient: f_recipient,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1714,28 +1687,25 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.format;
-        rt::check_range!((1..=1).contains(&v), &"SealedAad.format");
+        rt::check_range!((1..=1).contains(&v), "SealedAad.format", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.algorithm;
         unknown.i64(1, i64::from(v), w)?;
         let v = self.request_key_id;
-        rt::check_bound!(v.len(), 8, &"SealedAad.request_key_id");
+        rt::check_bound!(v.len(), 8, "SealedAad.request_key_id", key 2);
         unknown.bytes(2, v, w)?;
         let v = self.request_message_id;
-        rt::check_range!(
-            (0..=1099511627775).contains(&v),
-            &"SealedAad.request_message_id"
-        );
+        rt::check_range!((0..=1099511627775).contains(&v), "SealedAad.request_message_id", key 3);
         unknown.u64(3, v, w)?;
         let v = self.version;
-        rt::check_range!((1..=255).contains(&v), &"SealedAad.version");
+        rt::check_range!((1..=255).contains(&v), "SealedAad.version", key 4);
         unknown.u32(4, u32::from(v), w)?;
         if let Some(v) = self.sender {
-            rt::check_bound!(v.len(), 254, &"SealedAad.sender");
+            rt::check_bound!(v.len(), 254, "SealedAad.sender", key 5);
             unknown.text(5, v, w)?;
         }
         if let Some(v) = self.recipient {
-            rt::check_bound!(v.len(), 254, &"SealedAad.recipient");
+            rt::check_bound!(v.len(), 254, "SealedAad.recipient", key 6);
             unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
@@ -1770,7 +1740,7 @@ impl<'a> EdhocMessage3<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1796,11 +1766,11 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"EdhocMessage3.c_r");
+                        field = Some(rt::field!("EdhocMessage3.c_r", key 0));
                         f_c_r = Some(r.bytes(8)?);
                     }
                     1 => {
-                        field = Some(&"EdhocMessage3.message");
+                        field = Some(rt::field!("EdhocMessage3.message", key 1));
                         f_message = Some(r.bytes(512)?);
                     }
                     _ => {
@@ -1810,8 +1780,8 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                 }
             }
             Ok(Self {
-                c_r: rt::required(f_c_r, start, &"EdhocMessage3.c_r")?,
-                message: rt::required(f_message, start, &"EdhocMessage3.message")?,
+                c_r: rt::required!(f_c_r, start, "EdhocMessage3.c_r", key 0)?,
+                message: rt::required!(f_message, start, "EdhocMessage3.message", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1832,10 +1802,10 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.c_r;
-        rt::check_bound!(v.len(), 8, &"EdhocMessage3.c_r");
+        rt::check_bound!(v.len(), 8, "EdhocMessage3.c_r", key 0);
         unknown.bytes(0, v, w)?;
         let v = self.message;
-        rt::check_bound!(v.len(), 512, &"EdhocMessage3.message");
+        rt::check_bound!(v.len(), 512, "EdhocMessage3.message", key 1);
         unknown.bytes(1, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -1864,7 +1834,7 @@ impl<'a> EdhocReply<'a> {
     pub const MAX_ENCODED_SIZE: usize = 517;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 }
 
 impl<'a> rt::Message<'a> for EdhocReply<'a> {
@@ -1879,11 +1849,11 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"EdhocReply.message_2");
+                    field = Some(rt::field!("EdhocReply.message_2", key 0));
                     Self::Message2(r.bytes(512)?)
                 }
                 1 => {
-                    field = Some(&"EdhocReply.error");
+                    field = Some(rt::field!("EdhocReply.error", key 1));
                     Self::Error(r.bytes(512)?)
                 }
                 key => Self::Unrecognized {
@@ -1907,12 +1877,12 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
         w.map(1)?;
         match *self {
             Self::Message2(v) => {
-                rt::check_bound!(v.len(), 512, &"EdhocReply.message_2");
+                rt::check_bound!(v.len(), 512, "EdhocReply.message_2", key 0);
                 w.u64(0)?;
                 w.bytes(v)?;
             }
             Self::Error(v) => {
-                rt::check_bound!(v.len(), 512, &"EdhocReply.error");
+                rt::check_bound!(v.len(), 512, "EdhocReply.error", key 1);
                 w.u64(1)?;
                 w.bytes(v)?;
             }
@@ -1951,7 +1921,7 @@ impl<'a> EdhocFinish<'a> {
     pub const MAX_ENCODED_SIZE: usize = 517;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 }
 
 impl<'a> rt::Message<'a> for EdhocFinish<'a> {
@@ -1966,16 +1936,16 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"EdhocFinish.done");
+                    field = Some(rt::field!("EdhocFinish.done", key 0));
                     r.null()?;
                     Self::Done
                 }
                 1 => {
-                    field = Some(&"EdhocFinish.message_4");
+                    field = Some(rt::field!("EdhocFinish.message_4", key 1));
                     Self::Message4(r.bytes(512)?)
                 }
                 2 => {
-                    field = Some(&"EdhocFinish.error");
+                    field = Some(rt::field!("EdhocFinish.error", key 2));
                     Self::Error(r.bytes(512)?)
                 }
                 key => Self::Unrecognized {
@@ -2004,12 +1974,12 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
                 w.null()?;
             }
             Self::Message4(v) => {
-                rt::check_bound!(v.len(), 512, &"EdhocFinish.message_4");
+                rt::check_bound!(v.len(), 512, "EdhocFinish.message_4", key 1);
                 w.u64(1)?;
                 w.bytes(v)?;
             }
             Self::Error(v) => {
-                rt::check_bound!(v.len(), 512, &"EdhocFinish.error");
+                rt::check_bound!(v.len(), 512, "EdhocFinish.error", key 2);
                 w.u64(2)?;
                 w.bytes(v)?;
             }
@@ -2077,7 +2047,7 @@ impl<'a> SetupPayload<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2115,7 +2085,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SetupPayload.version");
+                        field = Some(rt::field!("SetupPayload.version", key 0));
                         let v = r.u32(1, 255)? as u8;
                         if v == 1 {
                             return Err(rt::DecodeError::new(
@@ -2126,15 +2096,15 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                         f_version = v;
                     }
                     1 => {
-                        field = Some(&"SetupPayload.passcode");
+                        field = Some(rt::field!("SetupPayload.passcode", key 1));
                         f_passcode = Some(r.u32(1, 99999998)?);
                     }
                     2 => {
-                        field = Some(&"SetupPayload.discriminator");
+                        field = Some(rt::field!("SetupPayload.discriminator", key 2));
                         f_discriminator = Some(r.u32(0, 999)? as u16);
                     }
                     3 => {
-                        field = Some(&"SetupPayload.transports");
+                        field = Some(rt::field!("SetupPayload.transports", key 3));
                         let v = r.u32(0, 7)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -2145,15 +2115,15 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                         f_transports = v;
                     }
                     4 => {
-                        field = Some(&"SetupPayload.node");
+                        field = Some(rt::field!("SetupPayload.node", key 4));
                         f_node = Some(r.fixed::<32>()?);
                     }
                     5 => {
-                        field = Some(&"SetupPayload.vendor");
+                        field = Some(rt::field!("SetupPayload.vendor", key 5));
                         f_vendor = Some(r.text(32)?);
                     }
                     6 => {
-                        field = Some(&"SetupPayload.product");
+                        field = Some(rt::field!("SetupPayload.product", key 6));
                         f_product = Some(r.text(32)?);
                     }
                     _ => {
@@ -2164,8 +2134,8 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
             }
             Ok(Self {
                 version: f_version,
-                passcode: rt::required(f_passcode, start, &"SetupPayload.passcode")?,
-                discriminator: rt::required(f_discriminator, start, &"SetupPayload.discriminator")?,
+                passcode: rt::required!(f_passcode, start, "SetupPayload.passcode", key 1)?,
+                discriminator: rt::required!(f_discriminator, start, "SetupPayload.discriminator", key 2)?,
                 transports: f_transports,
                 node: f_node,
                 vendor: f_vendor,
@@ -2208,29 +2178,29 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
-            rt::check_range!((1..=255).contains(&v), &"SetupPayload.version");
+            rt::check_range!((1..=255).contains(&v), "SetupPayload.version", key 0);
             unknown.u32(0, u32::from(v), w)?;
         }
         let v = self.passcode;
-        rt::check_range!((1..=99999998).contains(&v), &"SetupPayload.passcode");
+        rt::check_range!((1..=99999998).contains(&v), "SetupPayload.passcode", key 1);
         unknown.u32(1, v, w)?;
         let v = self.discriminator;
-        rt::check_range!((0..=999).contains(&v), &"SetupPayload.discriminator");
+        rt::check_range!((0..=999).contains(&v), "SetupPayload.discriminator", key 2);
         unknown.u32(2, u32::from(v), w)?;
         let v = self.transports;
         if v != 0 {
-            rt::check_range!((0..=7).contains(&v), &"SetupPayload.transports");
+            rt::check_range!((0..=7).contains(&v), "SetupPayload.transports", key 3);
             unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.node {
             unknown.bytes(4, v, w)?;
         }
         if let Some(v) = self.vendor {
-            rt::check_bound!(v.len(), 32, &"SetupPayload.vendor");
+            rt::check_bound!(v.len(), 32, "SetupPayload.vendor", key 5);
             unknown.text(5, v, w)?;
         }
         if let Some(v) = self.product {
-            rt::check_bound!(v.len(), 32, &"SetupPayload.product");
+            rt::check_bound!(v.len(), 32, "SetupPayload.product", key 6);
             unknown.text(6, v, w)?;
         }
         unknown.finish(w)?;
@@ -2261,7 +2231,7 @@ impl<'a> PairingStart<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2286,7 +2256,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PairingStart.controller_nonce");
+                        field = Some(rt::field!("PairingStart.controller_nonce", key 0));
                         f_controller_nonce = Some(r.fixed::<16>()?);
                     }
                     _ => {
@@ -2296,11 +2266,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
                 }
             }
             Ok(Self {
-                controller_nonce: rt::required(
-                    f_controller_nonce,
-                    start,
-                    &"PairingStart.controller_nonce",
-                )?,
+                controller_nonce: rt::required!(f_controller_nonce, start, "PairingStart.controller_nonce", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2354,7 +2320,7 @@ impl<'a> PairingParams<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2381,15 +2347,15 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PairingParams.device_nonce");
+                        field = Some(rt::field!("PairingParams.device_nonce", key 0));
                         f_device_nonce = Some(r.fixed::<16>()?);
                     }
                     1 => {
-                        field = Some(&"PairingParams.salt");
+                        field = Some(rt::field!("PairingParams.salt", key 1));
                         f_salt = Some(r.bytes(32)?);
                     }
                     2 => {
-                        field = Some(&"PairingParams.iterations");
+                        field = Some(rt::field!("PairingParams.iterations", key 2));
                         f_iterations = Some(r.u32(1000, 100000)?);
                     }
                     _ => {
@@ -2399,9 +2365,9 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                 }
             }
             Ok(Self {
-                device_nonce: rt::required(f_device_nonce, start, &"PairingParams.device_nonce")?,
-                salt: rt::required(f_salt, start, &"PairingParams.salt")?,
-                iterations: rt::required(f_iterations, start, &"PairingParams.iterations")?,
+                device_nonce: rt::required!(f_device_nonce, start, "PairingParams.device_nonce", key 0)?,
+                salt: rt::required!(f_salt, start, "PairingParams.salt", key 1)?,
+                iterations: rt::required!(f_iterations, start, "PairingParams.iterations", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2425,10 +2391,10 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         let v = self.device_nonce;
         unknown.bytes(0, v, w)?;
         let v = self.salt;
-        rt::check_bound!(v.len(), 32, &"PairingParams.salt");
+        rt::check_bound!(v.len(), 32, "PairingParams.salt", key 1);
         unknown.bytes(1, v, w)?;
         let v = self.iterations;
-        rt::check_range!((1000..=100000).contains(&v), &"PairingParams.iterations");
+        rt::check_range!((1000..=100000).contains(&v), "PairingParams.iterations", key 2);
         unknown.u32(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -2458,7 +2424,7 @@ impl<'a> PairingShare<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2483,7 +2449,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PairingShare.share_p");
+                        field = Some(rt::field!("PairingShare.share_p", key 0));
                         f_share_p = Some(r.fixed::<65>()?);
                     }
                     _ => {
@@ -2493,7 +2459,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
                 }
             }
             Ok(Self {
-                share_p: rt::required(f_share_p, start, &"PairingShare.share_p")?,
+                share_p: rt::required!(f_share_p, start, "PairingShare.share_p", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2543,7 +2509,7 @@ impl<'a> PairingShareReply<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2569,11 +2535,11 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PairingShareReply.share_v");
+                        field = Some(rt::field!("PairingShareReply.share_v", key 0));
                         f_share_v = Some(r.fixed::<65>()?);
                     }
                     1 => {
-                        field = Some(&"PairingShareReply.confirm_v");
+                        field = Some(rt::field!("PairingShareReply.confirm_v", key 1));
                         f_confirm_v = Some(r.fixed::<32>()?);
                     }
                     _ => {
@@ -2583,8 +2549,8 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
                 }
             }
             Ok(Self {
-                share_v: rt::required(f_share_v, start, &"PairingShareReply.share_v")?,
-                confirm_v: rt::required(f_confirm_v, start, &"PairingShareReply.confirm_v")?,
+                share_v: rt::required!(f_share_v, start, "PairingShareReply.share_v", key 0)?,
+                confirm_v: rt::required!(f_confirm_v, start, "PairingShareReply.confirm_v", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2634,7 +2600,7 @@ impl<'a> PairingConfirm<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2659,7 +2625,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PairingConfirm.confirm_p");
+                        field = Some(rt::field!("PairingConfirm.confirm_p", key 0));
                         f_confirm_p = Some(r.fixed::<32>()?);
                     }
                     _ => {
@@ -2669,7 +2635,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
                 }
             }
             Ok(Self {
-                confirm_p: rt::required(f_confirm_p, start, &"PairingConfirm.confirm_p")?,
+                confirm_p: rt::required!(f_confirm_p, start, "PairingConfirm.confirm_p", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2745,7 +2711,7 @@ impl<'a> PairingWindow<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2776,31 +2742,31 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"PairingWindow.timeout");
+                        field = Some(rt::field!("PairingWindow.timeout", key 0));
                         f_timeout = Some(r.u32(1, 900)? as u16);
                     }
                     1 => {
-                        field = Some(&"PairingWindow.discriminator");
+                        field = Some(rt::field!("PairingWindow.discriminator", key 1));
                         f_discriminator = Some(r.u32(0, 999)? as u16);
                     }
                     2 => {
-                        field = Some(&"PairingWindow.iterations");
+                        field = Some(rt::field!("PairingWindow.iterations", key 2));
                         f_iterations = Some(r.u32(1000, 100000)?);
                     }
                     3 => {
-                        field = Some(&"PairingWindow.salt");
+                        field = Some(rt::field!("PairingWindow.salt", key 3));
                         f_salt = Some(r.bytes(32)?);
                     }
                     4 => {
-                        field = Some(&"PairingWindow.verifier");
+                        field = Some(rt::field!("PairingWindow.verifier", key 4));
                         f_verifier = Some(r.fixed::<97>()?);
                     }
                     5 => {
-                        field = Some(&"PairingWindow.privileges");
+                        field = Some(rt::field!("PairingWindow.privileges", key 5));
                         f_privileges = Some(r.u32(1, 31)? as u8);
                     }
                     6 => {
-                        field = Some(&"PairingWindow.targets");
+                        field = Some(rt::field!("PairingWindow.targets", key 6));
                         f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
                             r,
                             4,
@@ -2815,16 +2781,12 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                 }
             }
             Ok(Self {
-                timeout: rt::required(f_timeout, start, &"PairingWindow.timeout")?,
-                discriminator: rt::required(
-                    f_discriminator,
-                    start,
-                    &"PairingWindow.discriminator",
-                )?,
-                iterations: rt::required(f_iterations, start, &"PairingWindow.iterations")?,
-                salt: rt::required(f_salt, start, &"PairingWindow.salt")?,
-                verifier: rt::required(f_verifier, start, &"PairingWindow.verifier")?,
-                privileges: rt::required(f_privileges, start, &"PairingWindow.privileges")?,
+                timeout: rt::required!(f_timeout, start, "PairingWindow.timeout", key 0)?,
+                discriminator: rt::required!(f_discriminator, start, "PairingWindow.discriminator", key 1)?,
+                iterations: rt::required!(f_iterations, start, "PairingWindow.iterations", key 2)?,
+                salt: rt::required!(f_salt, start, "PairingWindow.salt", key 3)?,
+                verifier: rt::required!(f_verifier, start, "PairingWindow.verifier", key 4)?,
+                privileges: rt::required!(f_privileges, start, "PairingWindow.privileges", key 5)?,
                 targets: f_targets,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -2856,24 +2818,24 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.timeout;
-        rt::check_range!((1..=900).contains(&v), &"PairingWindow.timeout");
+        rt::check_range!((1..=900).contains(&v), "PairingWindow.timeout", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.discriminator;
-        rt::check_range!((0..=999).contains(&v), &"PairingWindow.discriminator");
+        rt::check_range!((0..=999).contains(&v), "PairingWindow.discriminator", key 1);
         unknown.u32(1, u32::from(v), w)?;
         let v = self.iterations;
-        rt::check_range!((1000..=100000).contains(&v), &"PairingWindow.iterations");
+        rt::check_range!((1000..=100000).contains(&v), "PairingWindow.iterations", key 2);
         unknown.u32(2, v, w)?;
         let v = self.salt;
-        rt::check_bound!(v.len(), 32, &"PairingWindow.salt");
+        rt::check_bound!(v.len(), 32, "PairingWindow.salt", key 3);
         unknown.bytes(3, v, w)?;
         let v = self.verifier;
         unknown.bytes(4, v, w)?;
         let v = self.privileges;
-        rt::check_range!((1..=31).contains(&v), &"PairingWindow.privileges");
+        rt::check_range!((1..=31).contains(&v), "PairingWindow.privileges", key 5);
         unknown.u32(5, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            rt::check_bound!(v.len(), 4, &"PairingWindow.targets");
+            rt::check_bound!(v.len(), 4, "PairingWindow.targets", key 6);
             unknown.key(6, w)?;
             v.write(w)?;
         }
@@ -2909,7 +2871,7 @@ impl<'a> RelayInfo<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -2935,11 +2897,11 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RelayInfo.credential");
+                        field = Some(rt::field!("RelayInfo.credential", key 0));
                         f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
-                        field = Some(&"RelayInfo.endpoints");
+                        field = Some(rt::field!("RelayInfo.endpoints", key 1));
                         f_endpoints = Some(rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
                             r.text(128).map(|_| ())
                         })?);
@@ -2951,8 +2913,8 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                 }
             }
             Ok(Self {
-                credential: rt::required(f_credential, start, &"RelayInfo.credential")?,
-                endpoints: rt::required(f_endpoints, start, &"RelayInfo.endpoints")?,
+                credential: rt::required!(f_credential, start, "RelayInfo.credential", key 0)?,
+                endpoints: rt::required!(f_endpoints, start, "RelayInfo.endpoints", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -2976,10 +2938,10 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         unknown.key(0, w)?;
         v.encode_to(w)?;
         let v = self.endpoints;
-        rt::check_bound!(v.len(), 4, &"RelayInfo.endpoints");
+        rt::check_bound!(v.len(), 4, "RelayInfo.endpoints", key 1);
         if let rt::Array::Slice(items) = v {
             for &item in items.iter() {
-                rt::check_bound!(item.len(), 128, &"RelayInfo.endpoints");
+                rt::check_bound!(item.len(), 128, "RelayInfo.endpoints", key 1);
             }
         }
         unknown.key(1, w)?;
@@ -3020,7 +2982,7 @@ impl<'a> CommissionRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3050,15 +3012,15 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"CommissionRequest.address");
+                        field = Some(rt::field!("CommissionRequest.address", key 0));
                         f_address = Some(r.text(254)?);
                     }
                     1 => {
-                        field = Some(&"CommissionRequest.relay");
+                        field = Some(rt::field!("CommissionRequest.relay", key 1));
                         f_relay = Some(RelayInfo::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"CommissionRequest.time");
+                        field = Some(rt::field!("CommissionRequest.time", key 2));
                         f_time = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -3068,7 +3030,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                 }
             }
             Ok(Self {
-                address: rt::required(f_address, start, &"CommissionRequest.address")?,
+                address: rt::required!(f_address, start, "CommissionRequest.address", key 0)?,
                 relay: f_relay,
                 time: f_time,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -3095,7 +3057,7 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
-        rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
+        rt::check_bound!(v.len(), 254, "CommissionRequest.address", key 0);
         unknown.text(0, v, w)?;
         if let Some(v) = &self.relay {
             unknown.key(1, w)?;
@@ -3132,7 +3094,7 @@ impl<'a> CommissionResponse<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3157,7 +3119,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"CommissionResponse.credential");
+                        field = Some(rt::field!("CommissionResponse.credential", key 0));
                         f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
@@ -3167,7 +3129,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
                 }
             }
             Ok(Self {
-                credential: rt::required(f_credential, start, &"CommissionResponse.credential")?,
+                credential: rt::required!(f_credential, start, "CommissionResponse.credential", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3225,7 +3187,7 @@ impl<'a> AclTarget<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3252,11 +3214,11 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"AclTarget.endpoint");
+                        field = Some(rt::field!("AclTarget.endpoint", key 0));
                         f_endpoint = Some(r.u32(0, 65535)? as u16);
                     }
                     1 => {
-                        field = Some(&"AclTarget.capability");
+                        field = Some(rt::field!("AclTarget.capability", key 1));
                         f_capability = Some(r.u32(0, 65535)? as u16);
                     }
                     _ => {
@@ -3343,7 +3305,7 @@ impl<'a> AclEntry<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3376,17 +3338,17 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"AclEntry.subjects");
+                        field = Some(rt::field!("AclEntry.subjects", key 0));
                         f_subjects = Some(rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
                             r.fixed::<32>().map(|_| ())
                         })?);
                     }
                     1 => {
-                        field = Some(&"AclEntry.privileges");
+                        field = Some(rt::field!("AclEntry.privileges", key 1));
                         f_privileges = Some(r.u32(1, 31)? as u8);
                     }
                     2 => {
-                        field = Some(&"AclEntry.targets");
+                        field = Some(rt::field!("AclEntry.targets", key 2));
                         f_targets = Some(rt::Array::<AclTarget<'a>>::decode(
                             r,
                             4,
@@ -3395,11 +3357,11 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                         )?);
                     }
                     3 => {
-                        field = Some(&"AclEntry.label");
+                        field = Some(rt::field!("AclEntry.label", key 3));
                         f_label = Some(r.text(32)?);
                     }
                     4 => {
-                        field = Some(&"AclEntry.granted_by");
+                        field = Some(rt::field!("AclEntry.granted_by", key 4));
                         f_granted_by = Some(r.fixed::<32>()?);
                     }
                     _ => {
@@ -3409,8 +3371,8 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                 }
             }
             Ok(Self {
-                subjects: rt::required(f_subjects, start, &"AclEntry.subjects")?,
-                privileges: rt::required(f_privileges, start, &"AclEntry.privileges")?,
+                subjects: rt::required!(f_subjects, start, "AclEntry.subjects", key 0)?,
+                privileges: rt::required!(f_privileges, start, "AclEntry.privileges", key 1)?,
                 targets: f_targets,
                 label: f_label,
                 granted_by: f_granted_by,
@@ -3443,19 +3405,19 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subjects;
-        rt::check_bound!(v.len(), 4, &"AclEntry.subjects");
+        rt::check_bound!(v.len(), 4, "AclEntry.subjects", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         let v = self.privileges;
-        rt::check_range!((1..=31).contains(&v), &"AclEntry.privileges");
+        rt::check_range!((1..=31).contains(&v), "AclEntry.privileges", key 1);
         unknown.u32(1, u32::from(v), w)?;
         if let Some(v) = self.targets {
-            rt::check_bound!(v.len(), 4, &"AclEntry.targets");
+            rt::check_bound!(v.len(), 4, "AclEntry.targets", key 2);
             unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.label {
-            rt::check_bound!(v.len(), 32, &"AclEntry.label");
+            rt::check_bound!(v.len(), 32, "AclEntry.label", key 3);
             unknown.text(3, v, w)?;
         }
         if let Some(v) = self.granted_by {
@@ -3494,7 +3456,7 @@ impl<'a> AclWrite<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3520,11 +3482,11 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"AclWrite.index");
+                        field = Some(rt::field!("AclWrite.index", key 0));
                         f_index = Some(r.u32(0, 255)? as u8);
                     }
                     1 => {
-                        field = Some(&"AclWrite.entry");
+                        field = Some(rt::field!("AclWrite.entry", key 1));
                         f_entry = Some(AclEntry::decode_from(r, depth)?);
                     }
                     _ => {
@@ -3534,7 +3496,7 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
                 }
             }
             Ok(Self {
-                index: rt::required(f_index, start, &"AclWrite.index")?,
+                index: rt::required!(f_index, start, "AclWrite.index", key 0)?,
                 entry: f_entry,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3595,7 +3557,7 @@ impl<'a> RehomeRequest<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3621,11 +3583,11 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RehomeRequest.new_address");
+                        field = Some(rt::field!("RehomeRequest.new_address", key 0));
                         f_new_address = Some(r.text(254)?);
                     }
                     1 => {
-                        field = Some(&"RehomeRequest.relay");
+                        field = Some(rt::field!("RehomeRequest.relay", key 1));
                         f_relay = Some(RelayInfo::decode_from(r, depth)?);
                     }
                     _ => {
@@ -3635,7 +3597,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                 }
             }
             Ok(Self {
-                new_address: rt::required(f_new_address, start, &"RehomeRequest.new_address")?,
+                new_address: rt::required!(f_new_address, start, "RehomeRequest.new_address", key 0)?,
                 relay: f_relay,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -3658,7 +3620,7 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.new_address;
-        rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
+        rt::check_bound!(v.len(), 254, "RehomeRequest.new_address", key 0);
         unknown.text(0, v, w)?;
         if let Some(v) = &self.relay {
             unknown.key(1, w)?;
@@ -3695,7 +3657,7 @@ impl<'a> RehomeResult<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3721,11 +3683,11 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RehomeResult.rehoming");
+                        field = Some(rt::field!("RehomeResult.rehoming", key 0));
                         f_rehoming = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     1 => {
-                        field = Some(&"RehomeResult.credential");
+                        field = Some(rt::field!("RehomeResult.credential", key 1));
                         f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     _ => {
@@ -3735,8 +3697,8 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
                 }
             }
             Ok(Self {
-                rehoming: rt::required(f_rehoming, start, &"RehomeResult.rehoming")?,
-                credential: rt::required(f_credential, start, &"RehomeResult.credential")?,
+                rehoming: rt::required!(f_rehoming, start, "RehomeResult.rehoming", key 0)?,
+                credential: rt::required!(f_credential, start, "RehomeResult.credential", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3808,7 +3770,7 @@ impl<'a> SecurityProperties<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -3837,23 +3799,23 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SecurityProperties.node_id");
+                        field = Some(rt::field!("SecurityProperties.node_id", key 0));
                         f_node_id = Some(r.fixed::<32>()?);
                     }
                     1 => {
-                        field = Some(&"SecurityProperties.credential");
+                        field = Some(rt::field!("SecurityProperties.credential", key 1));
                         f_credential = Some(SignedStatement::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"SecurityProperties.acl_capacity");
+                        field = Some(rt::field!("SecurityProperties.acl_capacity", key 2));
                         f_acl_capacity = Some(r.u32(8, 255)? as u8);
                     }
                     3 => {
-                        field = Some(&"SecurityProperties.peer_capacity");
+                        field = Some(rt::field!("SecurityProperties.peer_capacity", key 3));
                         f_peer_capacity = Some(r.u32(8, 65535)? as u16);
                     }
                     4 => {
-                        field = Some(&"SecurityProperties.pairing_window_open");
+                        field = Some(rt::field!("SecurityProperties.pairing_window_open", key 4));
                         f_pairing_window_open = Some(r.bool()?);
                     }
                     _ => {
@@ -3863,23 +3825,11 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                 }
             }
             Ok(Self {
-                node_id: rt::required(f_node_id, start, &"SecurityProperties.node_id")?,
-                credential: rt::required(f_credential, start, &"SecurityProperties.credential")?,
-                acl_capacity: rt::required(
-                    f_acl_capacity,
-                    start,
-                    &"SecurityProperties.acl_capacity",
-                )?,
-                peer_capacity: rt::required(
-                    f_peer_capacity,
-                    start,
-                    &"SecurityProperties.peer_capacity",
-                )?,
-                pairing_window_open: rt::required(
-                    f_pairing_window_open,
-                    start,
-                    &"SecurityProperties.pairing_window_open",
-                )?,
+                node_id: rt::required!(f_node_id, start, "SecurityProperties.node_id", key 0)?,
+                credential: rt::required!(f_credential, start, "SecurityProperties.credential", key 1)?,
+                acl_capacity: rt::required!(f_acl_capacity, start, "SecurityProperties.acl_capacity", key 2)?,
+                peer_capacity: rt::required!(f_peer_capacity, start, "SecurityProperties.peer_capacity", key 3)?,
+                pairing_window_open: rt::required!(f_pairing_window_open, start, "SecurityProperties.pairing_window_open", key 4)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -3909,13 +3859,10 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         unknown.key(1, w)?;
         v.encode_to(w)?;
         let v = self.acl_capacity;
-        rt::check_range!((8..=255).contains(&v), &"SecurityProperties.acl_capacity");
+        rt::check_range!((8..=255).contains(&v), "SecurityProperties.acl_capacity", key 2);
         unknown.u32(2, u32::from(v), w)?;
         let v = self.peer_capacity;
-        rt::check_range!(
-            (8..=65535).contains(&v),
-            &"SecurityProperties.peer_capacity"
-        );
+        rt::check_range!((8..=65535).contains(&v), "SecurityProperties.peer_capacity", key 3);
         unknown.u32(3, u32::from(v), w)?;
         let v = self.pairing_window_open;
         unknown.bool(4, v, w)?;
@@ -3980,7 +3927,7 @@ impl<'a> SecurityActions<'a> {
     pub const MAX_ENCODED_SIZE: usize = 2182;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] =
+    const KNOWN_KEYS: &'static [u16] =
         &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28];
 }
 
@@ -3996,68 +3943,68 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"SecurityActions.edhoc_1");
+                    field = Some(rt::field!("SecurityActions.edhoc_1", key 8));
                     Self::Edhoc1(r.bytes(512)?)
                 }
                 9 => {
-                    field = Some(&"SecurityActions.edhoc_3");
+                    field = Some(rt::field!("SecurityActions.edhoc_3", key 9));
                     Self::Edhoc3(EdhocMessage3::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = Some(&"SecurityActions.pair_start");
+                    field = Some(rt::field!("SecurityActions.pair_start", key 10));
                     Self::PairStart(PairingStart::decode_from(r, depth)?)
                 }
                 11 => {
-                    field = Some(&"SecurityActions.pair_share");
+                    field = Some(rt::field!("SecurityActions.pair_share", key 11));
                     Self::PairShare(PairingShare::decode_from(r, depth)?)
                 }
                 12 => {
-                    field = Some(&"SecurityActions.pair_confirm");
+                    field = Some(rt::field!("SecurityActions.pair_confirm", key 12));
                     Self::PairConfirm(PairingConfirm::decode_from(r, depth)?)
                 }
                 13 => {
-                    field = Some(&"SecurityActions.commission");
+                    field = Some(rt::field!("SecurityActions.commission", key 13));
                     Self::Commission(CommissionRequest::decode_from(r, depth)?)
                 }
                 14 => {
-                    field = Some(&"SecurityActions.add_peer");
+                    field = Some(rt::field!("SecurityActions.add_peer", key 14));
                     Self::AddPeer(SignedStatement::decode_from(r, depth)?)
                 }
                 15 => {
-                    field = Some(&"SecurityActions.remove_peer");
+                    field = Some(rt::field!("SecurityActions.remove_peer", key 15));
                     Self::RemovePeer(r.fixed::<32>()?)
                 }
                 16 => {
-                    field = Some(&"SecurityActions.acl_read");
+                    field = Some(rt::field!("SecurityActions.acl_read", key 16));
                     Self::AclRead(r.u32(0, 255)? as u8)
                 }
                 17 => {
-                    field = Some(&"SecurityActions.acl_write");
+                    field = Some(rt::field!("SecurityActions.acl_write", key 17));
                     Self::AclWrite(AclWrite::decode_from(r, depth)?)
                 }
                 18 => {
-                    field = Some(&"SecurityActions.apply_statement");
+                    field = Some(rt::field!("SecurityActions.apply_statement", key 18));
                     Self::ApplyStatement(SignedStatement::decode_from(r, depth)?)
                 }
                 24 => {
-                    field = Some(&"SecurityActions.rehome");
+                    field = Some(rt::field!("SecurityActions.rehome", key 24));
                     Self::Rehome(RehomeRequest::decode_from(r, depth)?)
                 }
                 25 => {
-                    field = Some(&"SecurityActions.rotate_auth_key");
+                    field = Some(rt::field!("SecurityActions.rotate_auth_key", key 25));
                     r.null()?;
                     Self::RotateAuthKey
                 }
                 26 => {
-                    field = Some(&"SecurityActions.open_commissioning_window");
+                    field = Some(rt::field!("SecurityActions.open_commissioning_window", key 26));
                     Self::OpenCommissioningWindow(PairingWindow::decode_from(r, depth)?)
                 }
                 27 => {
-                    field = Some(&"SecurityActions.introduce");
+                    field = Some(rt::field!("SecurityActions.introduce", key 27));
                     Self::Introduce(Introduction::decode_from(r, depth)?)
                 }
                 28 => {
-                    field = Some(&"SecurityActions.set_home_relay");
+                    field = Some(rt::field!("SecurityActions.set_home_relay", key 28));
                     Self::SetHomeRelay(RelayInfo::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -4095,7 +4042,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
         w.map(1)?;
         match self {
             &Self::Edhoc1(v) => {
-                rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
+                rt::check_bound!(v.len(), 512, "SecurityActions.edhoc_1", key 8);
                 w.u64(8)?;
                 w.bytes(v)?;
             }
@@ -4204,7 +4151,7 @@ impl<'a> SecurityOutputs<'a> {
     pub const MAX_ENCODED_SIZE: usize = 1456;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 13, 16, 24, 25];
+    const KNOWN_KEYS: &'static [u16] = &[8, 9, 10, 11, 13, 16, 24, 25];
 }
 
 impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
@@ -4219,35 +4166,35 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 8 => {
-                    field = Some(&"SecurityOutputs.edhoc_1");
+                    field = Some(rt::field!("SecurityOutputs.edhoc_1", key 8));
                     Self::Edhoc1(EdhocReply::decode_from(r, depth)?)
                 }
                 9 => {
-                    field = Some(&"SecurityOutputs.edhoc_3");
+                    field = Some(rt::field!("SecurityOutputs.edhoc_3", key 9));
                     Self::Edhoc3(EdhocFinish::decode_from(r, depth)?)
                 }
                 10 => {
-                    field = Some(&"SecurityOutputs.pair_start");
+                    field = Some(rt::field!("SecurityOutputs.pair_start", key 10));
                     Self::PairStart(PairingParams::decode_from(r, depth)?)
                 }
                 11 => {
-                    field = Some(&"SecurityOutputs.pair_share");
+                    field = Some(rt::field!("SecurityOutputs.pair_share", key 11));
                     Self::PairShare(PairingShareReply::decode_from(r, depth)?)
                 }
                 13 => {
-                    field = Some(&"SecurityOutputs.commission");
+                    field = Some(rt::field!("SecurityOutputs.commission", key 13));
                     Self::Commission(CommissionResponse::decode_from(r, depth)?)
                 }
                 16 => {
-                    field = Some(&"SecurityOutputs.acl_read");
+                    field = Some(rt::field!("SecurityOutputs.acl_read", key 16));
                     Self::AclRead(AclEntry::decode_from(r, depth)?)
                 }
                 24 => {
-                    field = Some(&"SecurityOutputs.rehome");
+                    field = Some(rt::field!("SecurityOutputs.rehome", key 24));
                     Self::Rehome(RehomeResult::decode_from(r, depth)?)
                 }
                 25 => {
-                    field = Some(&"SecurityOutputs.rotate_auth_key");
+                    field = Some(rt::field!("SecurityOutputs.rotate_auth_key", key 25));
                     Self::RotateAuthKey(SignedStatement::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -4343,7 +4290,7 @@ impl<'a> SecurityEvents<'a> {
     pub const MAX_ENCODED_SIZE: usize = 36;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[20, 21, 22];
+    const KNOWN_KEYS: &'static [u16] = &[20, 21, 22];
 }
 
 impl<'a> rt::Message<'a> for SecurityEvents<'a> {
@@ -4358,16 +4305,16 @@ impl<'a> rt::Message<'a> for SecurityEvents<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 20 => {
-                    field = Some(&"SecurityEvents.pairing_failed");
+                    field = Some(rt::field!("SecurityEvents.pairing_failed", key 20));
                     r.null()?;
                     Self::PairingFailed
                 }
                 21 => {
-                    field = Some(&"SecurityEvents.acl_changed");
+                    field = Some(rt::field!("SecurityEvents.acl_changed", key 21));
                     Self::AclChanged(r.u32(0, 255)? as u8)
                 }
                 22 => {
-                    field = Some(&"SecurityEvents.statement_applied");
+                    field = Some(rt::field!("SecurityEvents.statement_applied", key 22));
                     Self::StatementApplied(r.fixed::<32>()?)
                 }
                 key => Self::Unrecognized {
@@ -4540,10 +4487,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.payload;
-                rt::check_bound!(v.len(), 512, &"SignedStatement.payload");
+                rt::check_bound!(v.len(), 512, "SignedStatement.payload", key 0);
                 unknown.bytes(0, v, w)?;
                 let v = &self.signatures;
-                rt::check_bound!(v.len(), 2, &"SignedStatement.signatures");
+                rt::check_bound!(v.len(), 2, "SignedStatement.signatures", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -4671,22 +4618,22 @@ rt::cfg_alloc! {
                 unknown.key(0, w)?;
                 v.encode_to(w)?;
                 if let Some(v) = &self.address {
-                    rt::check_bound!(v.len(), 254, &"CredentialStatement.address");
+                    rt::check_bound!(v.len(), 254, "CredentialStatement.address", key 1);
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.auth_credentials;
-                rt::check_bound!(v.len(), 2, &"CredentialStatement.auth_credentials");
+                rt::check_bound!(v.len(), 2, "CredentialStatement.auth_credentials", key 2);
                 unknown.key(2, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
-                    rt::check_bound!(item.len(), 192, &"CredentialStatement.auth_credentials");
+                    rt::check_bound!(item.len(), 192, "CredentialStatement.auth_credentials", key 2);
                     w.bytes(item)?;
                 }
                 w.close(v.len());
                 let v = &self.serial;
                 unknown.u32(3, *v, w)?;
                 let v = &self.suites;
-                rt::check_bound!(v.len(), 8, &"CredentialStatement.suites");
+                rt::check_bound!(v.len(), 8, "CredentialStatement.suites", key 4);
                 unknown.key(4, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -4868,16 +4815,16 @@ rt::cfg_alloc! {
                 let v = &self.subject;
                 unknown.bytes(0, v, w)?;
                 if let Some(v) = &self.subject_address {
-                    rt::check_bound!(v.len(), 254, &"IntroductionStatement.subject_address");
+                    rt::check_bound!(v.len(), 254, "IntroductionStatement.subject_address", key 1);
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.audience;
                 unknown.bytes(2, v, w)?;
                 let v = &self.privileges;
-                rt::check_range!((1..=31).contains(v), &"IntroductionStatement.privileges");
+                rt::check_range!((1..=31).contains(v), "IntroductionStatement.privileges", key 3);
                 unknown.u32(3, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    rt::check_bound!(v.len(), 4, &"IntroductionStatement.targets");
+                    rt::check_bound!(v.len(), 4, "IntroductionStatement.targets", key 4);
                     unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -4886,10 +4833,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 let v = &self.serial;
-                rt::check_range!(
-                    (1..=4294967295).contains(v),
-                    &"IntroductionStatement.serial"
-                );
+                rt::check_range!((1..=4294967295).contains(v), "IntroductionStatement.serial", key 5);
                 unknown.u32(5, *v, w)?;
                 if let Some(v) = &self.not_after {
                     unknown.u64(6, *v, w)?;
@@ -4947,7 +4891,7 @@ rt::cfg_alloc! {
                 unknown.key(0, w)?;
                 v.encode_to(w)?;
                 let v = &self.credentials;
-                rt::check_bound!(v.len(), 2, &"Introduction.credentials");
+                rt::check_bound!(v.len(), 2, "Introduction.credentials", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -5275,24 +5219,24 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.timeout;
-                rt::check_range!((1..=900).contains(v), &"PairingWindow.timeout");
+                rt::check_range!((1..=900).contains(v), "PairingWindow.timeout", key 0);
                 unknown.u32(0, u32::from(*v), w)?;
                 let v = &self.discriminator;
-                rt::check_range!((0..=999).contains(v), &"PairingWindow.discriminator");
+                rt::check_range!((0..=999).contains(v), "PairingWindow.discriminator", key 1);
                 unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.iterations;
-                rt::check_range!((1000..=100000).contains(v), &"PairingWindow.iterations");
+                rt::check_range!((1000..=100000).contains(v), "PairingWindow.iterations", key 2);
                 unknown.u32(2, *v, w)?;
                 let v = &self.salt;
-                rt::check_bound!(v.len(), 32, &"PairingWindow.salt");
+                rt::check_bound!(v.len(), 32, "PairingWindow.salt", key 3);
                 unknown.bytes(3, v, w)?;
                 let v = &self.verifier;
                 unknown.bytes(4, v, w)?;
                 let v = &self.privileges;
-                rt::check_range!((1..=31).contains(v), &"PairingWindow.privileges");
+                rt::check_range!((1..=31).contains(v), "PairingWindow.privileges", key 5);
                 unknown.u32(5, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    rt::check_bound!(v.len(), 4, &"PairingWindow.targets");
+                    rt::check_bound!(v.len(), 4, "PairingWindow.targets", key 6);
                     unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5348,11 +5292,11 @@ rt::cfg_alloc! {
                 unknown.key(0, w)?;
                 v.encode_to(w)?;
                 let v = &self.endpoints;
-                rt::check_bound!(v.len(), 4, &"RelayInfo.endpoints");
+                rt::check_bound!(v.len(), 4, "RelayInfo.endpoints", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
-                    rt::check_bound!(item.len(), 128, &"RelayInfo.endpoints");
+                    rt::check_bound!(item.len(), 128, "RelayInfo.endpoints", key 1);
                     w.text(item)?;
                 }
                 w.close(v.len());
@@ -5405,7 +5349,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
-                rt::check_bound!(v.len(), 254, &"CommissionRequest.address");
+                rt::check_bound!(v.len(), 254, "CommissionRequest.address", key 0);
                 unknown.text(0, v, w)?;
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
@@ -5538,7 +5482,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subjects;
-                rt::check_bound!(v.len(), 4, &"AclEntry.subjects");
+                rt::check_bound!(v.len(), 4, "AclEntry.subjects", key 0);
                 unknown.key(0, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -5546,10 +5490,10 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 let v = &self.privileges;
-                rt::check_range!((1..=31).contains(v), &"AclEntry.privileges");
+                rt::check_range!((1..=31).contains(v), "AclEntry.privileges", key 1);
                 unknown.u32(1, u32::from(*v), w)?;
                 if let Some(v) = &self.targets {
-                    rt::check_bound!(v.len(), 4, &"AclEntry.targets");
+                    rt::check_bound!(v.len(), 4, "AclEntry.targets", key 2);
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -5558,7 +5502,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.label {
-                    rt::check_bound!(v.len(), 32, &"AclEntry.label");
+                    rt::check_bound!(v.len(), 32, "AclEntry.label", key 3);
                     unknown.text(3, v, w)?;
                 }
                 if let Some(v) = &self.granted_by {
@@ -5649,7 +5593,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.new_address;
-                rt::check_bound!(v.len(), 254, &"RehomeRequest.new_address");
+                rt::check_bound!(v.len(), 254, "RehomeRequest.new_address", key 0);
                 unknown.text(0, v, w)?;
                 if let Some(v) = &self.relay {
                     unknown.key(1, w)?;
@@ -5763,10 +5707,10 @@ rt::cfg_alloc! {
                 unknown.key(1, w)?;
                 v.encode_to(w)?;
                 let v = &self.acl_capacity;
-                rt::check_range!((8..=255).contains(v), &"SecurityProperties.acl_capacity");
+                rt::check_range!((8..=255).contains(v), "SecurityProperties.acl_capacity", key 2);
                 unknown.u32(2, u32::from(*v), w)?;
                 let v = &self.peer_capacity;
-                rt::check_range!((8..=65535).contains(v), &"SecurityProperties.peer_capacity");
+                rt::check_range!((8..=65535).contains(v), "SecurityProperties.peer_capacity", key 3);
                 unknown.u32(3, u32::from(*v), w)?;
                 let v = &self.pairing_window_open;
                 unknown.bool(4, *v, w)?;
@@ -5817,7 +5761,7 @@ rt::cfg_alloc! {
                 w.map(1)?;
                 match self {
                     Self::Edhoc1(v) => {
-                        rt::check_bound!(v.len(), 512, &"SecurityActions.edhoc_1");
+                        rt::check_bound!(v.len(), 512, "SecurityActions.edhoc_1", key 8);
                         w.u64(8)?;
                         w.bytes(v)?;
                     }
@@ -6262,8 +6206,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.payload), 512, "SignedStatement.payload");
-            a.items(Some(&self.signatures), 2, "SignedStatement.signatures", |a, v| a.nested(Some(v)));
+            a.len(Some(&self.payload), 512, rt::field!("SignedStatement.payload", key 0));
+            a.items(Some(&self.signatures), 2, rt::field!("SignedStatement.signatures", key 1), |a, v| a.nested(Some(v)));
         }
     }
 
@@ -6305,9 +6249,9 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.identity_key));
-            a.len(self.address.as_ref(), 254, "CredentialStatement.address");
-            a.items(Some(&self.auth_credentials), 2, "CredentialStatement.auth_credentials", |a, v| a.len(Some(v), 192, "CredentialStatement.auth_credentials"));
-            a.len(Some(&self.suites), 8, "CredentialStatement.suites");
+            a.len(self.address.as_ref(), 254, rt::field!("CredentialStatement.address", key 1));
+            a.items(Some(&self.auth_credentials), 2, rt::field!("CredentialStatement.auth_credentials", key 2), |a, v| a.len(Some(v), 192, rt::field!("CredentialStatement.auth_credentials", key 2)));
+            a.len(Some(&self.suites), 8, rt::field!("CredentialStatement.suites", key 4));
         }
     }
 
@@ -6323,9 +6267,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5])?,
         };
         audit(self, a) {
-            a.len(Some(&self.previous_address), 254, "RehomingStatement.previous_address");
-            a.len(Some(&self.new_address), 254, "RehomingStatement.new_address");
-            a.int(Some(&self.sequence), 1, 4294967295, "RehomingStatement.sequence");
+            a.len(Some(&self.previous_address), 254, rt::field!("RehomingStatement.previous_address", key 1));
+            a.len(Some(&self.new_address), 254, rt::field!("RehomingStatement.new_address", key 2));
+            a.int(Some(&self.sequence), 1, 4294967295, rt::field!("RehomingStatement.sequence", key 3));
         }
     }
 
@@ -6371,10 +6315,10 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7])?,
         };
         audit(self, a) {
-            a.len(self.subject_address.as_ref(), 254, "IntroductionStatement.subject_address");
-            a.int(Some(&self.privileges), 1, 31, "IntroductionStatement.privileges");
-            a.items(self.targets.as_ref(), 4, "IntroductionStatement.targets", |a, v| a.nested(Some(v)));
-            a.int(Some(&self.serial), 1, 4294967295, "IntroductionStatement.serial");
+            a.len(self.subject_address.as_ref(), 254, rt::field!("IntroductionStatement.subject_address", key 1));
+            a.int(Some(&self.privileges), 1, 31, rt::field!("IntroductionStatement.privileges", key 3));
+            a.items(self.targets.as_ref(), 4, rt::field!("IntroductionStatement.targets", key 4), |a, v| a.nested(Some(v)));
+            a.int(Some(&self.serial), 1, 4294967295, rt::field!("IntroductionStatement.serial", key 5));
         }
     }
 
@@ -6387,7 +6331,7 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.statement));
-            a.items(Some(&self.credentials), 2, "Introduction.credentials", |a, v| a.nested(Some(v)));
+            a.items(Some(&self.credentials), 2, rt::field!("Introduction.credentials", key 1), |a, v| a.nested(Some(v)));
         }
     }
 
@@ -6404,12 +6348,12 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
         };
         audit(self, a) {
-            a.int(Some(&self.format), 1, 1, "SealedAad.format");
-            a.len(Some(&self.request_key_id), 8, "SealedAad.request_key_id");
-            a.int(Some(&self.request_message_id), 0, 1099511627775, "SealedAad.request_message_id");
-            a.int(Some(&self.version), 1, 255, "SealedAad.version");
-            a.len(self.sender.as_ref(), 254, "SealedAad.sender");
-            a.len(self.recipient.as_ref(), 254, "SealedAad.recipient");
+            a.int(Some(&self.format), 1, 1, rt::field!("SealedAad.format", key 0));
+            a.len(Some(&self.request_key_id), 8, rt::field!("SealedAad.request_key_id", key 2));
+            a.int(Some(&self.request_message_id), 0, 1099511627775, rt::field!("SealedAad.request_message_id", key 3));
+            a.int(Some(&self.version), 1, 255, rt::field!("SealedAad.version", key 4));
+            a.len(self.sender.as_ref(), 254, rt::field!("SealedAad.sender", key 5));
+            a.len(self.recipient.as_ref(), 254, rt::field!("SealedAad.recipient", key 6));
         }
     }
 
@@ -6421,8 +6365,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.c_r), 8, "EdhocMessage3.c_r");
-            a.len(Some(&self.message), 512, "EdhocMessage3.message");
+            a.len(Some(&self.c_r), 8, rt::field!("EdhocMessage3.c_r", key 0));
+            a.len(Some(&self.message), 512, rt::field!("EdhocMessage3.message", key 1));
         }
     }
 
@@ -6438,8 +6382,8 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             match self {
-                Self::Message2(v) => a.len(Some(v), 512, "EdhocReply.message_2"),
-                Self::Error(v) => a.len(Some(v), 512, "EdhocReply.error"),
+                Self::Message2(v) => a.len(Some(v), 512, rt::field!("EdhocReply.message_2", key 0)),
+                Self::Error(v) => a.len(Some(v), 512, rt::field!("EdhocReply.error", key 1)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1]),
             }
         }
@@ -6459,8 +6403,8 @@ rt::cfg_arbitrary! {
         audit(self, a) {
             match self {
                 Self::Done => {}
-                Self::Message4(v) => a.len(Some(v), 512, "EdhocFinish.message_4"),
-                Self::Error(v) => a.len(Some(v), 512, "EdhocFinish.error"),
+                Self::Message4(v) => a.len(Some(v), 512, rt::field!("EdhocFinish.message_4", key 1)),
+                Self::Error(v) => a.len(Some(v), 512, rt::field!("EdhocFinish.error", key 2)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2]),
             }
         }
@@ -6479,12 +6423,12 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
         };
         audit(self, a) {
-            a.int(Some(&self.version), 1, 255, "SetupPayload.version");
-            a.int(Some(&self.passcode), 1, 99999998, "SetupPayload.passcode");
-            a.int(Some(&self.discriminator), 0, 999, "SetupPayload.discriminator");
-            a.int(Some(&self.transports), 0, 7, "SetupPayload.transports");
-            a.len(self.vendor.as_ref(), 32, "SetupPayload.vendor");
-            a.len(self.product.as_ref(), 32, "SetupPayload.product");
+            a.int(Some(&self.version), 1, 255, rt::field!("SetupPayload.version", key 0));
+            a.int(Some(&self.passcode), 1, 99999998, rt::field!("SetupPayload.passcode", key 1));
+            a.int(Some(&self.discriminator), 0, 999, rt::field!("SetupPayload.discriminator", key 2));
+            a.int(Some(&self.transports), 0, 7, rt::field!("SetupPayload.transports", key 3));
+            a.len(self.vendor.as_ref(), 32, rt::field!("SetupPayload.vendor", key 5));
+            a.len(self.product.as_ref(), 32, rt::field!("SetupPayload.product", key 6));
         }
     }
 
@@ -6506,8 +6450,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.len(Some(&self.salt), 32, "PairingParams.salt");
-            a.int(Some(&self.iterations), 1000, 100000, "PairingParams.iterations");
+            a.len(Some(&self.salt), 32, rt::field!("PairingParams.salt", key 1));
+            a.int(Some(&self.iterations), 1000, 100000, rt::field!("PairingParams.iterations", key 2));
         }
     }
 
@@ -6552,12 +6496,12 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
         };
         audit(self, a) {
-            a.int(Some(&self.timeout), 1, 900, "PairingWindow.timeout");
-            a.int(Some(&self.discriminator), 0, 999, "PairingWindow.discriminator");
-            a.int(Some(&self.iterations), 1000, 100000, "PairingWindow.iterations");
-            a.len(Some(&self.salt), 32, "PairingWindow.salt");
-            a.int(Some(&self.privileges), 1, 31, "PairingWindow.privileges");
-            a.items(self.targets.as_ref(), 4, "PairingWindow.targets", |a, v| a.nested(Some(v)));
+            a.int(Some(&self.timeout), 1, 900, rt::field!("PairingWindow.timeout", key 0));
+            a.int(Some(&self.discriminator), 0, 999, rt::field!("PairingWindow.discriminator", key 1));
+            a.int(Some(&self.iterations), 1000, 100000, rt::field!("PairingWindow.iterations", key 2));
+            a.len(Some(&self.salt), 32, rt::field!("PairingWindow.salt", key 3));
+            a.int(Some(&self.privileges), 1, 31, rt::field!("PairingWindow.privileges", key 5));
+            a.items(self.targets.as_ref(), 4, rt::field!("PairingWindow.targets", key 6), |a, v| a.nested(Some(v)));
         }
     }
 
@@ -6570,7 +6514,7 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.credential));
-            a.items(Some(&self.endpoints), 4, "RelayInfo.endpoints", |a, v| a.len(Some(v), 128, "RelayInfo.endpoints"));
+            a.items(Some(&self.endpoints), 4, rt::field!("RelayInfo.endpoints", key 1), |a, v| a.len(Some(v), 128, rt::field!("RelayInfo.endpoints", key 1)));
         }
     }
 
@@ -6583,7 +6527,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.len(Some(&self.address), 254, "CommissionRequest.address");
+            a.len(Some(&self.address), 254, rt::field!("CommissionRequest.address", key 0));
             a.nested(self.relay.as_ref());
         }
     }
@@ -6620,10 +6564,10 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4])?,
         };
         audit(self, a) {
-            a.len(Some(&self.subjects), 4, "AclEntry.subjects");
-            a.int(Some(&self.privileges), 1, 31, "AclEntry.privileges");
-            a.items(self.targets.as_ref(), 4, "AclEntry.targets", |a, v| a.nested(Some(v)));
-            a.len(self.label.as_ref(), 32, "AclEntry.label");
+            a.len(Some(&self.subjects), 4, rt::field!("AclEntry.subjects", key 0));
+            a.int(Some(&self.privileges), 1, 31, rt::field!("AclEntry.privileges", key 1));
+            a.items(self.targets.as_ref(), 4, rt::field!("AclEntry.targets", key 2), |a, v| a.nested(Some(v)));
+            a.len(self.label.as_ref(), 32, rt::field!("AclEntry.label", key 3));
         }
     }
 
@@ -6647,7 +6591,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.new_address), 254, "RehomeRequest.new_address");
+            a.len(Some(&self.new_address), 254, rt::field!("RehomeRequest.new_address", key 0));
             a.nested(self.relay.as_ref());
         }
     }
@@ -6677,8 +6621,8 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             a.nested(Some(&self.credential));
-            a.int(Some(&self.acl_capacity), 8, 255, "SecurityProperties.acl_capacity");
-            a.int(Some(&self.peer_capacity), 8, 65535, "SecurityProperties.peer_capacity");
+            a.int(Some(&self.acl_capacity), 8, 255, rt::field!("SecurityProperties.acl_capacity", key 2));
+            a.int(Some(&self.peer_capacity), 8, 65535, rt::field!("SecurityProperties.peer_capacity", key 3));
         }
     }
 
@@ -6708,7 +6652,7 @@ rt::cfg_arbitrary! {
         };
         audit(self, a) {
             match self {
-                Self::Edhoc1(v) => a.len(Some(v), 512, "SecurityActions.edhoc_1"),
+                Self::Edhoc1(v) => a.len(Some(v), 512, rt::field!("SecurityActions.edhoc_1", key 8)),
                 Self::Edhoc3(v) => a.nested(Some(v)),
                 Self::PairStart(v) => a.nested(Some(v)),
                 Self::PairShare(v) => a.nested(Some(v)),

@@ -111,10 +111,35 @@ impl ErrorClass {
     ];
 }
 
-/// A field's name as a [`DecodeError`] refers to it: a thin reference (one machine word) to the
-/// `Type.field` string, so that the error fits two words. Generated code writes `&"Type.field"`,
-/// which the compiler promotes to a static.
+/// A field's name as a [`DecodeError`] and an [`EncodeError`] refer to it: a thin reference (one
+/// machine word) to the `Type.field` string, so that the error fits two words. Generated code writes
+/// [`field!`](crate::runtime::field)`("Type.field", key N)`, which is `&"Type.field"` (promoted to a
+/// static) or, with the codec's feature `field-keys`, `&"key 3"`: the field's key instead of its
+/// name, so that a firmware links no `Type.field` string at all (see that feature in
+/// `Cargo.toml`).
 pub type FieldName = &'static &'static str;
+
+/// `field!("Type.field", key N)`: the [`FieldName`] a generated encoder or decoder gives its errors,
+/// `&"Type.field"` (see [`crate::runtime::field`]).
+#[cfg(not(feature = "field-keys"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_field {
+    ($name:literal, key $key:literal) => {
+        &$name
+    };
+}
+
+/// `field!("Type.field", key N)` with the feature `field-keys`: `&"key 3"`, the field named by its
+/// key, the `Type.field` string left out of the build (see [`crate::runtime::field`]).
+#[cfg(feature = "field-keys")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_field {
+    ($name:literal, key $key:literal) => {
+        &::core::concat!("key ", $key)
+    };
+}
 
 /// A rejected input: which rule, where, and in which field.
 ///
@@ -366,6 +391,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `field!` gives the name, or with the feature `field-keys` the key, and nothing else.
+    #[test]
+    fn field_names_by_name_or_by_key() {
+        let (ttl, big): (FieldName, FieldName) = (
+            crate::runtime::field!("Envelope.ttl", key 4),
+            crate::runtime::field!("T.f", key 65535),
+        );
+        if cfg!(feature = "field-keys") {
+            assert_eq!((*ttl, *big), ("key 4", "key 65535"));
+        } else {
+            assert_eq!((*ttl, *big), ("Envelope.ttl", "T.f"));
+        }
+        let e = DecodeError::new(ErrorClass::WrongType, 4).in_field(ttl);
+        assert_eq!(
+            e.to_string(),
+            std::format!("wrong-type at byte 4 (in {ttl})")
+        );
     }
 
     #[test]

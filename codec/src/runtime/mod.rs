@@ -4,8 +4,9 @@
 //! - [`Writer`]: canonical CBOR primitives into a caller's buffer;
 //! - [`DecodeError`] / [`ErrorClass`] / [`EncodeError`]: the spec's closed list of error classes;
 //! - [`limits`]: the decoder's fixed limits;
-//! - [`check_bound!`], [`check_range!`], [`required`]: the schema checks of generated code, one line
-//!   each;
+//! - [`check_bound!`], [`check_range!`], [`required`](fn@required), [`required!`](macro@required):
+//!   the schema checks of generated code, one line each; [`field!`]: how they and the decoders name
+//!   a field in errors (`Type.field`, or its key with the feature `field-keys`);
 //! - [`Receives`], [`Sends`], [`Keys`], [`Everything`]: decoding and encoding by role, a node
 //!   decoding only the union variants it receives and encoding only those it sends (`role.rs`).
 //!
@@ -112,17 +113,29 @@ pub use ::serde;
 #[cfg(feature = "arbitrary")]
 pub use ::arbitrary;
 
-/// `check_bound!(len, max, field)`: in a generated encoder, returns
+/// `field!("Type.field", key N)`: the [`FieldName`] by which generated code names a field in its
+/// errors (`key N` is the field's key, a literal): `&"Type.field"`, so that [`DecodeError::field`] and the errors' `Display` say
+/// `Type.field`; with the codec's feature `field-keys`, `&"key 3"` (the field's key), so that no
+/// `Type.field` string is linked (a firmware that wants the smallest image; see `Cargo.toml`).
+#[doc(inline)]
+pub use crate::__iotp2p_field as field;
+
+/// `check_bound!(len, max, "Type.field", key N)`: in a generated encoder, returns
 /// `Err(EncodeError::BoundExceeded { field })` when a string's, byte string's or array's `len`
-/// exceeds its bound `max`.
+/// exceeds its bound `max`, the field named by [`field!`]`("Type.field", key N)`.
 #[doc(inline)]
 pub use crate::__iotp2p_check_bound as check_bound;
 
-/// `check_range!(within, field)`: in a generated encoder, returns
+/// `check_range!(within, "Type.field", key N)`: in a generated encoder, returns
 /// `Err(EncodeError::OutOfRange { field })` unless `within`, the integer's test against its
-/// `@range`.
+/// `@range`, the field named by [`field!`]`("Type.field", key N)`.
 #[doc(inline)]
 pub use crate::__iotp2p_check_range as check_range;
+
+/// `required!(slot, start, "Type.field", key N)`: in a generated decoder, [`required`](fn@required)`(slot, start,
+/// field!("Type.field", key N))`, a required field's value or its `missing-field` error.
+#[doc(inline)]
+pub use crate::__iotp2p_required as required;
 
 /// `fuzz_type! { owned::Name: "package.Name", Name<'a>, cycle false; generate(g) { .. } audit(self,
 /// a) { .. } }`: `FuzzType` and `Arbitrary` for the owned form of a generated message or union.

@@ -430,7 +430,7 @@ impl core::hash::Hash for OwnedUnknownFields {
 impl UnknownFields<'_> {
     /// A copy of these unknown fields, for the owned form of a message whose schema defines the
     /// keys `known`: what generated `into_owned` calls.
-    pub fn owned(&self, known: &'static [u64]) -> OwnedUnknownFields {
+    pub fn owned(&self, known: &'static [u16]) -> OwnedUnknownFields {
         OwnedUnknownFields::from_borrowed(self, known)
     }
 }
@@ -446,7 +446,7 @@ impl OwnedUnknownFields {
     }
 
     /// A copy of a decoded message's unknown fields; `known` lists the keys its schema defines.
-    pub fn from_borrowed(fields: &UnknownFields<'_>, known: &'static [u64]) -> Self {
+    pub fn from_borrowed(fields: &UnknownFields<'_>, known: &'static [u16]) -> Self {
         let mut out = OwnedUnknownFields::new();
         for (_, entry) in fields.entries(known) {
             out.entries.extend_from_slice(entry);

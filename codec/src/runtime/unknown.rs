@@ -71,7 +71,7 @@ impl<'a> UnknownFields<'a> {
     /// [`UnknownMerge::finish`] at the end. With no unknown entries (the common case) each call is one
     /// comparison.
     #[inline]
-    pub fn merge(&self, known: &'static [u64]) -> UnknownMerge<'a> {
+    pub fn merge(&self, known: &'static [u16]) -> UnknownMerge<'a> {
         if self.count == 0 {
             return UnknownMerge {
                 next_key: NO_KEY,
@@ -83,7 +83,7 @@ impl<'a> UnknownFields<'a> {
 
     #[cold]
     #[inline(never)]
-    fn merge_pending(&self, known: &'static [u64]) -> UnknownMerge<'a> {
+    fn merge_pending(&self, known: &'static [u16]) -> UnknownMerge<'a> {
         // The first entry is found when an encoder first gets past key 0 (`next` empty until
         // then), so that the state is written straight into the caller's: built here and
         // advanced, it (48 bytes on a 32-bit target) was copied out with `memcpy`, the only call of
@@ -111,8 +111,10 @@ impl<'a> UnknownFields<'a> {
     }
 
     /// The unknown entries as (key, entry bytes: key and value), in key order. `known` lists the keys
-    /// the schema defines, sorted.
-    pub fn entries(&self, known: &'static [u64]) -> UnknownEntries<'a> {
+    /// the schema defines, sorted: as `u16`, since a map key is at most 65535 ([`MAX_KEY`]), two
+    /// bytes of a firmware's read-only data a key where a `u64` took eight (every message with an
+    /// encoder links its list, its generated `KNOWN_KEYS`).
+    pub fn entries(&self, known: &'static [u16]) -> UnknownEntries<'a> {
         UnknownEntries {
             reader: Reader::new(self.entries),
             known,
@@ -121,7 +123,7 @@ impl<'a> UnknownFields<'a> {
     }
 
     /// Bytes the unknown entries take.
-    pub fn encoded_len(&self, known: &'static [u64]) -> usize {
+    pub fn encoded_len(&self, known: &'static [u16]) -> usize {
         self.entries(known).map(|(_, bytes)| bytes.len()).sum()
     }
 }
@@ -129,7 +131,7 @@ impl<'a> UnknownFields<'a> {
 /// Iterator over unknown entries; see [`UnknownFields::entries`].
 pub struct UnknownEntries<'a> {
     reader: Reader<'a>,
-    known: &'static [u64],
+    known: &'static [u16],
     left: usize,
 }
 
@@ -140,10 +142,12 @@ impl<'a> Iterator for UnknownEntries<'a> {
         while self.left > 0 && !self.reader.is_empty() {
             let start = self.reader.position();
             // Validated on decode: these reads cannot fail; a failure ends the iteration.
-            let key = u64::from(self.reader.key(0).ok()?);
+            let key = self.reader.key(0).ok()?;
             self.reader.skip(usize::MAX).ok()?;
-            if self.known.binary_search(&key).is_err() {
-                return Some((key, self.reader.since(start)));
+            // A key is at most 65535 (`MAX_KEY`), as the known keys are.
+            let known = u16::try_from(key).is_ok_and(|k| self.known.binary_search(&k).is_ok());
+            if !known {
+                return Some((u64::from(key), self.reader.since(start)));
             }
         }
         None
@@ -153,8 +157,11 @@ impl<'a> Iterator for UnknownEntries<'a> {
 /// Checks that an unknown union variant can be written: its key is a map key (at most 65535) that
 /// the union does not define (`known`, ascending).
 #[inline]
-pub fn check_unknown_variant(key: u64, known: &[u64]) -> Result<(), EncodeError> {
-    if key > MAX_KEY || known.binary_search(&key).is_ok() {
+pub fn check_unknown_variant(key: u64, known: &[u16]) -> Result<(), EncodeError> {
+    let Ok(key) = u16::try_from(key) else {
+        return Err(EncodeError::InvalidUnknown);
+    };
+    if known.binary_search(&key).is_ok() {
         return Err(EncodeError::InvalidUnknown);
     }
     Ok(())

@@ -167,7 +167,12 @@ impl<'a> Writer<'a> {
     }
 
     /// An unsigned integer.
-    #[inline]
+    ///
+    /// One copy in the size profile (`inline(never)`): an `#[inline]` function is instantiated in
+    /// every crate that calls it, and a firmware calls this one from its own crate through the
+    /// generic `encode_as` as well as from the codec's.
+    #[cfg_attr(not(feature = "size"), inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn u64(&mut self, v: u64) -> Result {
         self.head(major::UINT, v)
     }
@@ -234,8 +239,10 @@ impl<'a> Writer<'a> {
         self.head(major::ARRAY, n as u64)
     }
 
-    /// A map head for `n` entries; its keys and values follow, then [`close`](Self::close).
-    #[inline]
+    /// A map head for `n` entries; its keys and values follow, then [`close`](Self::close). One copy
+    /// in the size profile, as [`u64`](Self::u64).
+    #[cfg_attr(not(feature = "size"), inline)]
+    #[cfg_attr(feature = "size", inline(never))]
     pub fn map(&mut self, n: usize) -> Result {
         self.open(n)?;
         self.head(major::MAP, n as u64)

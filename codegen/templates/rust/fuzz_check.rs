@@ -7,8 +7,8 @@
 {%- else if access == "boxed_value" %}Some(&**v)
 {%- else %}Some(v)
 {%- endif -%}
-{%- if kind == "int" %}, {{ min }}, {{ max }}, "{{ label }}")
-{%- else if kind == "len" %}, {{ bound }}, "{{ label }}")
-{%- else if kind == "items" %}, {{ bound }}, "{{ label }}", |a, v| {% if let Some(item) = item %}{{ item }}{% endif %})
+{%- if kind == "int" %}, {{ min }}, {{ max }}, rt::field!("{{ label }}", key {{ key }}))
+{%- else if kind == "len" %}, {{ bound }}, rt::field!("{{ label }}", key {{ key }}))
+{%- else if kind == "items" %}, {{ bound }}, rt::field!("{{ label }}", key {{ key }}), |a, v| {% if let Some(item) = item %}{{ item }}{% endif %})
 {%- else %})
 {%- endif -%}

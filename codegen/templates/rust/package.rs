@@ -40,7 +40,7 @@
                 match key {
 {%- for f in item.fields %}
                     {{ f.key }} => {
-                        field = Some(&"{{ f.label }}");
+                        field = Some(rt::field!("{{ f.label }}", key {{ f.key }}));
 {%- if f.presence == "default" %}
                         let v = {{ f.decode }}?{% if !f.narrow.is_empty() %} as {{ f.narrow }}{% endif %};
                         if {{ f.is_default }} {
@@ -76,12 +76,12 @@
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}
                 {{ v.key }}{% call received(item, v) %}{% endcall %} => {
-                    field = Some(&"{{ v.label }}");
+                    field = Some(rt::field!("{{ v.label }}", key {{ v.key }}));
                     Self::{{ v.name }}({{ v.decode }}?{% if !v.narrow.is_empty() %} as {{ v.narrow }}{% endif %})
                 }
 {%- else %}
                 {{ v.key }}{% call received(item, v) %}{% endcall %} => {
-                    field = Some(&"{{ v.label }}");
+                    field = Some(rt::field!("{{ v.label }}", key {{ v.key }}));
                     r.null()?;
                     Self::{{ v.name }}
                 }
@@ -364,7 +364,7 @@ impl<'a> {{ item.name }}<'a> {
 {%- call construct::new(item, false) %}{% endcall %}
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
+    const KNOWN_KEYS: &'static [u16] = &[{{ item.known_keys }}];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -484,7 +484,7 @@ impl<'a> {{ item.name }}<'a> {
 {%- if !item.by_role %}
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
+    const KNOWN_KEYS: &'static [u16] = &[{{ item.known_keys }}];
 {%- endif %}
 {%- if let Some(budget) = item.budget %}
 

@@ -96,6 +96,6 @@ if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
 {%- if f.presence != "required" -%}
 f_{{ f.slot_name }}
 {%- else -%}
-rt::required(f_{{ f.slot_name }}, start, &"{{ f.label }}")?
+rt::required!(f_{{ f.slot_name }}, start, "{{ f.label }}", key {{ f.key }})?
 {%- endif -%}
 {%- endmacro -%}

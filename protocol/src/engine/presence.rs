@@ -33,7 +33,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         if state == PresenceState::Asleep && sleep_interval.is_none() {
             return Err(SendError::Encode(
                 iotp2p_codec::runtime::EncodeError::BoundExceeded {
-                    field: &"Presence.sleep_interval",
+                    field: iotp2p_codec::runtime::field!("Presence.sleep_interval", key 1),
                 },
             ));
         }

@@ -43,7 +43,7 @@ pub fn sig_structure(
 ) -> Result<usize, EncodeError> {
     if payload.len() > MAX_PAYLOAD {
         return Err(EncodeError::BoundExceeded {
-            field: &"SignedStatement.payload",
+            field: iotp2p_codec::runtime::field!("SignedStatement.payload", key 0),
         });
     }
     let mut w = Writer::new(out);

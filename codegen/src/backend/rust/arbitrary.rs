@@ -95,8 +95,10 @@ struct CheckView {
     max: i128,
     /// A string's, byte string's or array's bound.
     bound: u64,
-    /// The `Type.member` label of the violations.
+    /// The `Type.member` label of the violations, and the member's key: the violations name the
+    /// member as its encoder's errors do (`rt::field!`).
     label: String,
+    key: u32,
     /// How an array's items are checked.
     item: Option<Box<CheckView>>,
 }
@@ -141,7 +143,7 @@ pub(super) fn arbitrary_item(
             item.fields = fields
                 .iter()
                 .map(|f| {
-                    let g = Gen::new(ctx, def, &f.name);
+                    let g = Gen::new(ctx, def, &f.name, f.key);
                     let optional = f.presence == Presence::Optional;
                     let access = match (optional, g.boxed(&f.ty)) {
                         (false, false) => "field",
@@ -166,7 +168,7 @@ pub(super) fn arbitrary_item(
             item.variants = variants
                 .iter()
                 .map(|v| {
-                    let g = Gen::new(ctx, def, &v.name);
+                    let g = Gen::new(ctx, def, &v.name, v.key);
                     let check = v.ty.as_ref().and_then(|t| {
                         let access = if g.boxed(t) { "boxed_value" } else { "value" };
                         g.check(t, access, "")
@@ -186,7 +188,7 @@ pub(super) fn arbitrary_item(
                 .position(|v| v.ty.is_none())
                 .or_else(|| {
                     variants.iter().position(|v| {
-                        let g = Gen::new(ctx, def, &v.name);
+                        let g = Gen::new(ctx, def, &v.name, v.key);
                         v.ty.as_ref().is_some_and(|t| !g.boxed(t))
                     })
                 })
@@ -211,14 +213,16 @@ struct Gen<'c, 's> {
     /// The message or union whose member this is.
     owner: &'c str,
     label: String,
+    key: u32,
 }
 
 impl<'c, 's> Gen<'c, 's> {
-    fn new(ctx: &'c Ctx<'s>, owner: &'c ir::TypeDef, member: &str) -> Self {
+    fn new(ctx: &'c Ctx<'s>, owner: &'c ir::TypeDef, member: &str, key: u32) -> Self {
         Gen {
             ctx,
             owner: &owner.full_name,
             label: format!("{}.{}", owner.name, member),
+            key,
         }
     }
 
@@ -287,6 +291,7 @@ impl<'c, 's> Gen<'c, 's> {
             max: 0,
             bound,
             label: self.label.clone(),
+            key: self.key,
             item: None,
         };
         match ty.resolved() {

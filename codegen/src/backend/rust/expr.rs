@@ -153,6 +153,9 @@ pub(crate) struct Use<'c, 's> {
     pub ctx: &'c Ctx<'s>,
     /// `Type.member`, for error messages.
     pub label: &'c str,
+    /// The member's key, which errors carry instead of `label` with the codec's feature
+    /// `field-keys` (`rt::field!`).
+    pub key: u32,
 }
 
 impl Use<'_, '_> {
@@ -367,19 +370,37 @@ impl Use<'_, '_> {
         format!("{v}.encoded_len()")
     }
 
+    /// The encoder's check of `v`'s length against its bound (`rt::check_bound!`), naming the member
+    /// by its label and key (`rt::field!`).
+    fn bound_check(&self, v: &str, max: impl std::fmt::Display) -> String {
+        let (label, key) = (self.label, self.key);
+        format!("rt::check_bound!({v}.len(), {max}, \"{label}\", key {key});")
+    }
+
+    /// The encoder's check of the integer that `v_ref` refers to against its range
+    /// (`rt::check_range!`), naming the member by its label and key (`rt::field!`).
+    fn range_check(
+        &self,
+        min: impl std::fmt::Display,
+        max: impl std::fmt::Display,
+        v_ref: &str,
+    ) -> String {
+        let (label, key) = (self.label, self.key);
+        format!("rt::check_range!(({min}..={max}).contains({v_ref}), \"{label}\", key {key});")
+    }
+
     /// Statements that reject a value `v` the schema does not allow (bounds, ranges) before encoding.
     pub fn validate(&self, shape: &Shape, v: &str) -> String {
-        let label = self.label;
         match shape {
             Shape::Int {
                 min,
                 max,
                 narrowed: true,
                 ..
-            } => range_check(min, max, &format!("&{v}"), label),
-            Shape::Text { max_len } | Shape::Bytes { max_len } => bound_check(v, *max_len, label),
+            } => self.range_check(min, max, &format!("&{v}")),
+            Shape::Text { max_len } | Shape::Bytes { max_len } => self.bound_check(v, *max_len),
             Shape::Array { element, max_items } => {
-                let mut s = bound_check(v, *max_items, label);
+                let mut s = self.bound_check(v, *max_items);
                 let inner = self.validate(element, "item");
                 if !inner.is_empty() {
                     s.push_str(&format!(
@@ -531,19 +552,18 @@ impl Use<'_, '_> {
     /// Statements that reject an owned value `v` (a reference) the schema does not allow, before it
     /// is written (array items are checked as they are written).
     pub fn owned_validate(&self, shape: &Shape, v: &str) -> String {
-        let label = self.label;
         match shape {
             Shape::Int {
                 min,
                 max,
                 narrowed: true,
                 ..
-            } => range_check(min, max, v, label),
+            } => self.range_check(min, max, v),
             Shape::Text { max_len }
             | Shape::Bytes { max_len }
             | Shape::Array {
                 max_items: max_len, ..
-            } => bound_check(v, *max_len, label),
+            } => self.bound_check(v, *max_len),
             _ => String::new(),
         }
     }
@@ -564,21 +584,6 @@ impl Use<'_, '_> {
             _ => "rt::json::Same".into(),
         }
     }
-}
-
-/// The encoder's check of `v`'s length against its bound (`rt::check_bound!`).
-fn bound_check(v: &str, max: impl std::fmt::Display, label: &str) -> String {
-    format!("rt::check_bound!({v}.len(), {max}, &\"{label}\");")
-}
-
-/// The encoder's check of the integer that `v_ref` refers to against its range (`rt::check_range!`).
-fn range_check(
-    min: impl std::fmt::Display,
-    max: impl std::fmt::Display,
-    v_ref: &str,
-    label: &str,
-) -> String {
-    format!("rt::check_range!(({min}..={max}).contains({v_ref}), &\"{label}\");")
 }
 
 /// The encoded length of a scalar of `shape` (integers, floats, text, bytes, enums), or `None` for the

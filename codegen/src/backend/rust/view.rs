@@ -111,6 +111,7 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
     let u = Use {
         ctx,
         label: &f.label,
+        key: f.ir.key,
     };
     let name = names::field(&f.ir.name);
     let shape = &f.shape;
@@ -203,6 +204,7 @@ pub(crate) fn variant_view(ctx: &Ctx<'_>, v: &model::Variant<'_>) -> VariantView
     let u = Use {
         ctx,
         label: &v.label,
+        key: v.ir.key,
     };
     let payload = v.ir.ty.as_ref().zip(v.payload.as_ref());
     let with = |f: &dyn Fn(&ir::Type, &model::Shape) -> String| {
@@ -461,9 +463,11 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
     };
     match &t.kind {
         Kind::Alias(alias) => {
+            // An alias names no member: only its types are asked for, never a check.
             let u = Use {
                 ctx,
                 label: &def.name,
+                key: 0,
             };
             view.kind = "alias";
             view.lifetime = borrows(alias.target);

@@ -115,7 +115,7 @@ impl<'a> Zone<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -147,15 +147,15 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Zone.number");
+                        field = Some(rt::field!("Zone.number", key 0));
                         f_number = Some(r.u32(1, 16)? as u8);
                     }
                     1 => {
-                        field = Some(&"Zone.name");
+                        field = Some(rt::field!("Zone.name", key 1));
                         f_name = Some(r.text(32)?);
                     }
                     2 => {
-                        field = Some(&"Zone.flow");
+                        field = Some(rt::field!("Zone.flow", key 2));
                         let v = r.f32()?;
                         if v.to_bits() == (12.5_f32).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -166,7 +166,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                         f_flow = v;
                     }
                     3 => {
-                        field = Some(&"Zone.skip_when_wet");
+                        field = Some(rt::field!("Zone.skip_when_wet", key 3));
                         let v = r.bool()?;
                         if v {
                             return Err(rt::DecodeError::new(
@@ -183,8 +183,8 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                 }
             }
             Ok(Self {
-                number: rt::required(f_number, start, &"Zone.number")?,
-                name: rt::required(f_name, start, &"Zone.name")?,
+                number: rt::required!(f_number, start, "Zone.number", key 0)?,
+                name: rt::required!(f_name, start, "Zone.name", key 1)?,
                 flow: f_flow,
                 skip_when_wet: f_skip_when_wet,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -214,10 +214,10 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.number;
-        rt::check_range!((1..=16).contains(&v), &"Zone.number");
+        rt::check_range!((1..=16).contains(&v), "Zone.number", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.name;
-        rt::check_bound!(v.len(), 32, &"Zone.name");
+        rt::check_bound!(v.len(), 32, "Zone.name", key 1);
         unknown.text(1, v, w)?;
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
@@ -270,7 +270,7 @@ impl<'a> Run<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -298,19 +298,19 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Run.zone");
+                        field = Some(rt::field!("Run.zone", key 0));
                         f_zone = Some(r.u32(1, 16)? as u8);
                     }
                     1 => {
-                        field = Some(&"Run.trigger");
+                        field = Some(rt::field!("Run.trigger", key 1));
                         f_trigger = Some(Trigger::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"Run.started_at");
+                        field = Some(rt::field!("Run.started_at", key 2));
                         f_started_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     3 => {
-                        field = Some(&"Run.duration");
+                        field = Some(rt::field!("Run.duration", key 3));
                         f_duration = Some(r.u32(1, 14400)? as u16);
                     }
                     _ => {
@@ -320,10 +320,10 @@ impl<'a> rt::Message<'a> for Run<'a> {
                 }
             }
             Ok(Self {
-                zone: rt::required(f_zone, start, &"Run.zone")?,
-                trigger: rt::required(f_trigger, start, &"Run.trigger")?,
-                started_at: rt::required(f_started_at, start, &"Run.started_at")?,
-                duration: rt::required(f_duration, start, &"Run.duration")?,
+                zone: rt::required!(f_zone, start, "Run.zone", key 0)?,
+                trigger: rt::required!(f_trigger, start, "Run.trigger", key 1)?,
+                started_at: rt::required!(f_started_at, start, "Run.started_at", key 2)?,
+                duration: rt::required!(f_duration, start, "Run.duration", key 3)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -348,14 +348,14 @@ impl<'a> rt::Message<'a> for Run<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zone;
-        rt::check_range!((1..=16).contains(&v), &"Run.zone");
+        rt::check_range!((1..=16).contains(&v), "Run.zone", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.trigger;
         unknown.u32(1, v.to_u32(), w)?;
         let v = self.started_at;
         unknown.u64(2, v, w)?;
         let v = self.duration;
-        rt::check_range!((1..=14400).contains(&v), &"Run.duration");
+        rt::check_range!((1..=14400).contains(&v), "Run.duration", key 3);
         unknown.u32(3, u32::from(v), w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -402,7 +402,7 @@ impl<'a> SprinklerState<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -434,21 +434,21 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SprinklerState.zones");
+                        field = Some(rt::field!("SprinklerState.zones", key 0));
                         f_zones = Some(rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
                             Zone::decode_from(r, depth).map(|_| ())
                         })?);
                     }
                     1 => {
-                        field = Some(&"SprinklerState.running");
+                        field = Some(rt::field!("SprinklerState.running", key 1));
                         f_running = Some(Run::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"SprinklerState.light");
+                        field = Some(rt::field!("SprinklerState.light", key 2));
                         f_light = Some(super::example_lamp::LampState::decode_from(r, depth)?);
                     }
                     3 => {
-                        field = Some(&"SprinklerState.rain_delay");
+                        field = Some(rt::field!("SprinklerState.rain_delay", key 3));
                         let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -465,9 +465,9 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                 }
             }
             Ok(Self {
-                zones: rt::required(f_zones, start, &"SprinklerState.zones")?,
+                zones: rt::required!(f_zones, start, "SprinklerState.zones", key 0)?,
                 running: f_running,
-                light: rt::required(f_light, start, &"SprinklerState.light")?,
+                light: rt::required!(f_light, start, "SprinklerState.light", key 2)?,
                 rain_delay: f_rain_delay,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -496,7 +496,7 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zones;
-        rt::check_bound!(v.len(), 16, &"SprinklerState.zones");
+        rt::check_bound!(v.len(), 16, "SprinklerState.zones", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         if let Some(v) = &self.running {
@@ -543,7 +543,7 @@ impl<'a> SprinklerCommand<'a> {
     pub const MAX_ENCODED_SIZE: usize = 40;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 }
 
 impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
@@ -558,24 +558,24 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"SprinklerCommand.run_zone");
+                    field = Some(rt::field!("SprinklerCommand.run_zone", key 0));
                     Self::RunZone(Run::decode_from(r, depth)?)
                 }
                 1 => {
-                    field = Some(&"SprinklerCommand.stop");
+                    field = Some(rt::field!("SprinklerCommand.stop", key 1));
                     r.null()?;
                     Self::Stop
                 }
                 2 => {
-                    field = Some(&"SprinklerCommand.rain_delay");
+                    field = Some(rt::field!("SprinklerCommand.rain_delay", key 2));
                     Self::RainDelay(r.u32(0, 255)? as u8)
                 }
                 3 => {
-                    field = Some(&"SprinklerCommand.light");
+                    field = Some(rt::field!("SprinklerCommand.light", key 3));
                     Self::Light(super::example_lamp::Command::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = Some(&"SprinklerCommand.rename");
+                    field = Some(rt::field!("SprinklerCommand.rename", key 4));
                     Self::Rename(r.text(32)?)
                 }
                 key => Self::Unrecognized {
@@ -618,7 +618,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                 v.encode_to(w)?;
             }
             &Self::Rename(v) => {
-                rt::check_bound!(v.len(), 32, &"SprinklerCommand.rename");
+                rt::check_bound!(v.len(), 32, "SprinklerCommand.rename", key 4);
                 w.u64(4)?;
                 w.text(v)?;
             }
@@ -776,7 +776,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.zones;
-                rt::check_bound!(v.len(), 16, &"SprinklerState.zones");
+                rt::check_bound!(v.len(), 16, "SprinklerState.zones", key 0);
                 unknown.key(0, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -874,8 +874,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.number), 1, 16, "Zone.number");
-            a.len(Some(&self.name), 32, "Zone.name");
+            a.int(Some(&self.number), 1, 16, rt::field!("Zone.number", key 0));
+            a.len(Some(&self.name), 32, rt::field!("Zone.name", key 1));
         }
     }
 
@@ -889,9 +889,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.zone), 1, 16, "Run.zone");
+            a.int(Some(&self.zone), 1, 16, rt::field!("Run.zone", key 0));
             a.nested(Some(&self.trigger));
-            a.int(Some(&self.duration), 1, 14400, "Run.duration");
+            a.int(Some(&self.duration), 1, 14400, rt::field!("Run.duration", key 3));
         }
     }
 
@@ -905,7 +905,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.items(Some(&self.zones), 16, "SprinklerState.zones", |a, v| a.nested(Some(v)));
+            a.items(Some(&self.zones), 16, rt::field!("SprinklerState.zones", key 0), |a, v| a.nested(Some(v)));
             a.nested(self.running.as_ref());
             a.nested(Some(&self.light));
         }
@@ -930,7 +930,7 @@ rt::cfg_arbitrary! {
                 Self::Stop => {}
                 Self::RainDelay(_) => {}
                 Self::Light(v) => a.nested(Some(v)),
-                Self::Rename(v) => a.len(Some(v), 32, "SprinklerCommand.rename"),
+                Self::Rename(v) => a.len(Some(v), 32, rt::field!("SprinklerCommand.rename", key 4)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3, 4]),
             }
         }

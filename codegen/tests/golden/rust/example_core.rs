@@ -139,7 +139,7 @@ impl<'a> TimeOfDay<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -166,11 +166,11 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"TimeOfDay.hour");
+                        field = Some(rt::field!("TimeOfDay.hour", key 0));
                         f_hour = Some(r.u32(0, 23)? as u8);
                     }
                     1 => {
-                        field = Some(&"TimeOfDay.minute");
+                        field = Some(rt::field!("TimeOfDay.minute", key 1));
                         let v = r.u32(0, 59)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -187,7 +187,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                 }
             }
             Ok(Self {
-                hour: rt::required(f_hour, start, &"TimeOfDay.hour")?,
+                hour: rt::required!(f_hour, start, "TimeOfDay.hour", key 0)?,
                 minute: f_minute,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -211,11 +211,11 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.hour;
-        rt::check_range!((0..=23).contains(&v), &"TimeOfDay.hour");
+        rt::check_range!((0..=23).contains(&v), "TimeOfDay.hour", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.minute;
         if v != 0 {
-            rt::check_range!((0..=59).contains(&v), &"TimeOfDay.minute");
+            rt::check_range!((0..=59).contains(&v), "TimeOfDay.minute", key 1);
             unknown.u32(1, u32::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -257,7 +257,7 @@ impl<'a> DeviceInfo<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -285,21 +285,21 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"DeviceInfo.id");
+                        field = Some(rt::field!("DeviceInfo.id", key 0));
                         f_id = Some(r.fixed::<16>()?);
                     }
                     1 => {
-                        field = Some(&"DeviceInfo.name");
+                        field = Some(rt::field!("DeviceInfo.name", key 1));
                         f_name = Some(r.text(32)?);
                     }
                     2 => {
-                        field = Some(&"DeviceInfo.tags");
+                        field = Some(rt::field!("DeviceInfo.tags", key 2));
                         f_tags = Some(rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| {
                             r.text(32).map(|_| ())
                         })?);
                     }
                     3 => {
-                        field = Some(&"DeviceInfo.joined_at");
+                        field = Some(rt::field!("DeviceInfo.joined_at", key 3));
                         f_joined_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -309,10 +309,10 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                 }
             }
             Ok(Self {
-                id: rt::required(f_id, start, &"DeviceInfo.id")?,
-                name: rt::required(f_name, start, &"DeviceInfo.name")?,
+                id: rt::required!(f_id, start, "DeviceInfo.id", key 0)?,
+                name: rt::required!(f_name, start, "DeviceInfo.name", key 1)?,
                 tags: f_tags,
-                joined_at: rt::required(f_joined_at, start, &"DeviceInfo.joined_at")?,
+                joined_at: rt::required!(f_joined_at, start, "DeviceInfo.joined_at", key 3)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -339,13 +339,13 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         let v = self.id;
         unknown.bytes(0, v, w)?;
         let v = self.name;
-        rt::check_bound!(v.len(), 32, &"DeviceInfo.name");
+        rt::check_bound!(v.len(), 32, "DeviceInfo.name", key 1);
         unknown.text(1, v, w)?;
         if let Some(v) = self.tags {
-            rt::check_bound!(v.len(), 8, &"DeviceInfo.tags");
+            rt::check_bound!(v.len(), 8, "DeviceInfo.tags", key 2);
             if let rt::Array::Slice(items) = v {
                 for &item in items.iter() {
-                    rt::check_bound!(item.len(), 32, &"DeviceInfo.tags");
+                    rt::check_bound!(item.len(), 32, "DeviceInfo.tags", key 2);
                 }
             }
             unknown.key(2, w)?;
@@ -471,14 +471,14 @@ rt::cfg_alloc! {
                 let v = &self.id;
                 unknown.bytes(0, v, w)?;
                 let v = &self.name;
-                rt::check_bound!(v.len(), 32, &"DeviceInfo.name");
+                rt::check_bound!(v.len(), 32, "DeviceInfo.name", key 1);
                 unknown.text(1, v, w)?;
                 if let Some(v) = &self.tags {
-                    rt::check_bound!(v.len(), 8, &"DeviceInfo.tags");
+                    rt::check_bound!(v.len(), 8, "DeviceInfo.tags", key 2);
                     unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
-                        rt::check_bound!(item.len(), 32, &"DeviceInfo.tags");
+                        rt::check_bound!(item.len(), 32, "DeviceInfo.tags", key 2);
                         w.text(item)?;
                     }
                     w.close(v.len());
@@ -527,8 +527,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.int(Some(&self.hour), 0, 23, "TimeOfDay.hour");
-            a.int(Some(&self.minute), 0, 59, "TimeOfDay.minute");
+            a.int(Some(&self.hour), 0, 23, rt::field!("TimeOfDay.hour", key 0));
+            a.int(Some(&self.minute), 0, 59, rt::field!("TimeOfDay.minute", key 1));
         }
     }
 
@@ -542,8 +542,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.len(Some(&self.name), 32, "DeviceInfo.name");
-            a.items(self.tags.as_ref(), 8, "DeviceInfo.tags", |a, v| a.len(Some(v), 32, "DeviceInfo.tags"));
+            a.len(Some(&self.name), 32, rt::field!("DeviceInfo.name", key 1));
+            a.items(self.tags.as_ref(), 8, rt::field!("DeviceInfo.tags", key 2), |a, v| a.len(Some(v), 32, rt::field!("DeviceInfo.tags", key 2)));
         }
     }
 }

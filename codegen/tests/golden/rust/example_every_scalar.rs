@@ -186,7 +186,7 @@ impl<'a> Integers<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -240,7 +240,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Integers.a_u8");
+                        field = Some(rt::field!("Integers.a_u8", key 0));
                         let v = r.u32(0, 255)? as u8;
                         if v == 255 {
                             return Err(rt::DecodeError::new(
@@ -251,7 +251,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u8 = v;
                     }
                     1 => {
-                        field = Some(&"Integers.ranged_u8");
+                        field = Some(rt::field!("Integers.ranged_u8", key 1));
                         let v = r.u32(1, 200)? as u8;
                         if v == 200 {
                             return Err(rt::DecodeError::new(
@@ -262,7 +262,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_ranged_u8 = v;
                     }
                     2 => {
-                        field = Some(&"Integers.a_u16");
+                        field = Some(rt::field!("Integers.a_u16", key 2));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 65535 {
                             return Err(rt::DecodeError::new(
@@ -273,7 +273,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u16 = v;
                     }
                     3 => {
-                        field = Some(&"Integers.capped_u16");
+                        field = Some(rt::field!("Integers.capped_u16", key 3));
                         let v = r.u32(0, 1000)? as u16;
                         if v == 1000 {
                             return Err(rt::DecodeError::new(
@@ -284,7 +284,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_capped_u16 = v;
                     }
                     4 => {
-                        field = Some(&"Integers.a_u32");
+                        field = Some(rt::field!("Integers.a_u32", key 4));
                         let v = r.u32(0, 4294967295)?;
                         if v == 4294967295 {
                             return Err(rt::DecodeError::new(
@@ -295,7 +295,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u32 = v;
                     }
                     5 => {
-                        field = Some(&"Integers.floor_u32");
+                        field = Some(rt::field!("Integers.floor_u32", key 5));
                         let v = r.u32(10, 4294967295)?;
                         if v == 10 {
                             return Err(rt::DecodeError::new(
@@ -306,7 +306,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_floor_u32 = v;
                     }
                     6 => {
-                        field = Some(&"Integers.a_u64");
+                        field = Some(rt::field!("Integers.a_u64", key 6));
                         let v = r.uint(1, 18446744073709551615)?;
                         if v == 18446744073709551615 {
                             return Err(rt::DecodeError::new(
@@ -317,7 +317,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_u64 = v;
                     }
                     7 => {
-                        field = Some(&"Integers.a_i8");
+                        field = Some(rt::field!("Integers.a_i8", key 7));
                         let v = r.int(-128, 127)? as i8;
                         if v == -128 {
                             return Err(rt::DecodeError::new(
@@ -328,7 +328,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i8 = v;
                     }
                     8 => {
-                        field = Some(&"Integers.ranged_i8");
+                        field = Some(rt::field!("Integers.ranged_i8", key 8));
                         let v = r.int(-100, 100)? as i8;
                         if v == -40 {
                             return Err(rt::DecodeError::new(
@@ -339,7 +339,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_ranged_i8 = v;
                     }
                     9 => {
-                        field = Some(&"Integers.a_i16");
+                        field = Some(rt::field!("Integers.a_i16", key 9));
                         let v = r.int(-32768, 0)? as i16;
                         if v == -32768 {
                             return Err(rt::DecodeError::new(
@@ -350,7 +350,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i16 = v;
                     }
                     10 => {
-                        field = Some(&"Integers.a_i32");
+                        field = Some(rt::field!("Integers.a_i32", key 10));
                         let v = r.int(-2147483648, 2147483647)? as i32;
                         if v == -2147483648 {
                             return Err(rt::DecodeError::new(
@@ -361,7 +361,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i32 = v;
                     }
                     11 => {
-                        field = Some(&"Integers.negative_i32");
+                        field = Some(rt::field!("Integers.negative_i32", key 11));
                         let v = r.int(-1000, -10)? as i32;
                         if v == -10 {
                             return Err(rt::DecodeError::new(
@@ -372,7 +372,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_negative_i32 = v;
                     }
                     12 => {
-                        field = Some(&"Integers.a_i64");
+                        field = Some(rt::field!("Integers.a_i64", key 12));
                         let v = r.int(-9223372036854775808, 9223372036854775807)?;
                         if v == -9223372036854775808 {
                             return Err(rt::DecodeError::new(
@@ -383,7 +383,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_a_i64 = v;
                     }
                     13 => {
-                        field = Some(&"Integers.hex_ranged_i64");
+                        field = Some(rt::field!("Integers.hex_ranged_i64", key 13));
                         let v = r.int(-16, 16)?;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -394,7 +394,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                         f_hex_ranged_i64 = v;
                     }
                     65535 => {
-                        field = Some(&"Integers.last");
+                        field = Some(rt::field!("Integers.last", key 65535));
                         f_last = Some(r.u32(0, 255)? as u8);
                     }
                     _ => {
@@ -499,7 +499,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.ranged_u8;
         if v != 200 {
-            rt::check_range!((1..=200).contains(&v), &"Integers.ranged_u8");
+            rt::check_range!((1..=200).contains(&v), "Integers.ranged_u8", key 1);
             unknown.u32(1, u32::from(v), w)?;
         }
         let v = self.a_u16;
@@ -508,7 +508,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.capped_u16;
         if v != 1000 {
-            rt::check_range!((0..=1000).contains(&v), &"Integers.capped_u16");
+            rt::check_range!((0..=1000).contains(&v), "Integers.capped_u16", key 3);
             unknown.u32(3, u32::from(v), w)?;
         }
         let v = self.a_u32;
@@ -517,12 +517,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.floor_u32;
         if v != 10 {
-            rt::check_range!((10..=4294967295).contains(&v), &"Integers.floor_u32");
+            rt::check_range!((10..=4294967295).contains(&v), "Integers.floor_u32", key 5);
             unknown.u32(5, v, w)?;
         }
         let v = self.a_u64;
         if v != 18446744073709551615 {
-            rt::check_range!((1..=18446744073709551615).contains(&v), &"Integers.a_u64");
+            rt::check_range!((1..=18446744073709551615).contains(&v), "Integers.a_u64", key 6);
             unknown.u64(6, v, w)?;
         }
         let v = self.a_i8;
@@ -531,12 +531,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.ranged_i8;
         if v != -40 {
-            rt::check_range!((-100..=100).contains(&v), &"Integers.ranged_i8");
+            rt::check_range!((-100..=100).contains(&v), "Integers.ranged_i8", key 8);
             unknown.i64(8, i64::from(v), w)?;
         }
         let v = self.a_i16;
         if v != -32768 {
-            rt::check_range!((-32768..=0).contains(&v), &"Integers.a_i16");
+            rt::check_range!((-32768..=0).contains(&v), "Integers.a_i16", key 9);
             unknown.i64(9, i64::from(v), w)?;
         }
         let v = self.a_i32;
@@ -545,7 +545,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.negative_i32;
         if v != -10 {
-            rt::check_range!((-1000..=-10).contains(&v), &"Integers.negative_i32");
+            rt::check_range!((-1000..=-10).contains(&v), "Integers.negative_i32", key 11);
             unknown.i64(11, i64::from(v), w)?;
         }
         let v = self.a_i64;
@@ -554,7 +554,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         }
         let v = self.hex_ranged_i64;
         if v != 0 {
-            rt::check_range!((-16..=16).contains(&v), &"Integers.hex_ranged_i64");
+            rt::check_range!((-16..=16).contains(&v), "Integers.hex_ranged_i64", key 13);
             unknown.i64(13, v, w)?;
         }
         if let Some(v) = self.last {
@@ -615,7 +615,7 @@ impl<'a> Floats<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -650,7 +650,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Floats.a_f32");
+                        field = Some(rt::field!("Floats.a_f32", key 0));
                         let v = r.f32()?;
                         if v.to_bits() == (1.5_f32).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -661,7 +661,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_a_f32 = v;
                     }
                     1 => {
-                        field = Some(&"Floats.a_f64");
+                        field = Some(rt::field!("Floats.a_f64", key 1));
                         let v = r.f64()?;
                         if v.to_bits() == (-0.25_f64).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -672,7 +672,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_a_f64 = v;
                     }
                     2 => {
-                        field = Some(&"Floats.thousands");
+                        field = Some(rt::field!("Floats.thousands", key 2));
                         let v = r.f64()?;
                         if v.to_bits() == (2000.0_f64).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -683,7 +683,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_thousands = v;
                     }
                     3 => {
-                        field = Some(&"Floats.small");
+                        field = Some(rt::field!("Floats.small", key 3));
                         let v = r.f32()?;
                         if v.to_bits() == (0.0015_f32).to_bits() {
                             return Err(rt::DecodeError::new(
@@ -694,7 +694,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                         f_small = v;
                     }
                     4 => {
-                        field = Some(&"Floats.required_f64");
+                        field = Some(rt::field!("Floats.required_f64", key 4));
                         f_required_f64 = Some(r.f64()?);
                     }
                     _ => {
@@ -708,7 +708,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
                 a_f64: f_a_f64,
                 thousands: f_thousands,
                 small: f_small,
-                required_f64: rt::required(f_required_f64, start, &"Floats.required_f64")?,
+                required_f64: rt::required!(f_required_f64, start, "Floats.required_f64", key 4)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -851,7 +851,7 @@ impl<'a> Text<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -897,7 +897,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Text.on_by_default");
+                        field = Some(rt::field!("Text.on_by_default", key 0));
                         let v = r.bool()?;
                         if v {
                             return Err(rt::DecodeError::new(
@@ -908,7 +908,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_on_by_default = v;
                     }
                     1 => {
-                        field = Some(&"Text.off_by_default");
+                        field = Some(rt::field!("Text.off_by_default", key 1));
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -919,11 +919,11 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_off_by_default = v;
                     }
                     2 => {
-                        field = Some(&"Text.bounded");
+                        field = Some(rt::field!("Text.bounded", key 2));
                         f_bounded = Some(r.text(16)?);
                     }
                     3 => {
-                        field = Some(&"Text.defaulted");
+                        field = Some(rt::field!("Text.defaulted", key 3));
                         let v = r.text(128)?;
                         if v == "plain" {
                             return Err(rt::DecodeError::new(
@@ -934,7 +934,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_defaulted = v;
                     }
                     4 => {
-                        field = Some(&"Text.escaped");
+                        field = Some(rt::field!("Text.escaped", key 4));
                         let v = r.text(64)?;
                         if v == "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
                             return Err(rt::DecodeError::new(
@@ -945,7 +945,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_escaped = v;
                     }
                     5 => {
-                        field = Some(&"Text.empty");
+                        field = Some(rt::field!("Text.empty", key 5));
                         let v = r.text(8)?;
                         if v.is_empty() {
                             return Err(rt::DecodeError::new(
@@ -956,7 +956,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_empty = v;
                     }
                     6 => {
-                        field = Some(&"Text.accented");
+                        field = Some(rt::field!("Text.accented", key 6));
                         let v = r.text(12)?;
                         if v == "température" {
                             return Err(rt::DecodeError::new(
@@ -967,23 +967,23 @@ impl<'a> rt::Message<'a> for Text<'a> {
                         f_accented = v;
                     }
                     7 => {
-                        field = Some(&"Text.huge");
+                        field = Some(rt::field!("Text.huge", key 7));
                         f_huge = Some(r.text(16777216)?);
                     }
                     8 => {
-                        field = Some(&"Text.blob");
+                        field = Some(rt::field!("Text.blob", key 8));
                         f_blob = Some(r.bytes(1024)?);
                     }
                     9 => {
-                        field = Some(&"Text.default_blob");
+                        field = Some(rt::field!("Text.default_blob", key 9));
                         f_default_blob = Some(r.bytes(256)?);
                     }
                     10 => {
-                        field = Some(&"Text.hash");
+                        field = Some(rt::field!("Text.hash", key 10));
                         f_hash = Some(r.fixed::<32>()?);
                     }
                     11 => {
-                        field = Some(&"Text.page");
+                        field = Some(rt::field!("Text.page", key 11));
                         f_page = Some(r.fixed::<65535>()?);
                     }
                     _ => {
@@ -995,15 +995,15 @@ impl<'a> rt::Message<'a> for Text<'a> {
             Ok(Self {
                 on_by_default: f_on_by_default,
                 off_by_default: f_off_by_default,
-                bounded: rt::required(f_bounded, start, &"Text.bounded")?,
+                bounded: rt::required!(f_bounded, start, "Text.bounded", key 2)?,
                 defaulted: f_defaulted,
                 escaped: f_escaped,
                 empty: f_empty,
                 accented: f_accented,
                 huge: f_huge,
-                blob: rt::required(f_blob, start, &"Text.blob")?,
-                default_blob: rt::required(f_default_blob, start, &"Text.default_blob")?,
-                hash: rt::required(f_hash, start, &"Text.hash")?,
+                blob: rt::required!(f_blob, start, "Text.blob", key 8)?,
+                default_blob: rt::required!(f_default_blob, start, "Text.default_blob", key 9)?,
+                hash: rt::required!(f_hash, start, "Text.hash", key 10)?,
                 page: f_page,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1064,37 +1064,37 @@ impl<'a> rt::Message<'a> for Text<'a> {
             unknown.bool(1, v, w)?;
         }
         let v = self.bounded;
-        rt::check_bound!(v.len(), 16, &"Text.bounded");
+        rt::check_bound!(v.len(), 16, "Text.bounded", key 2);
         unknown.text(2, v, w)?;
         let v = self.defaulted;
         if v != "plain" {
-            rt::check_bound!(v.len(), 128, &"Text.defaulted");
+            rt::check_bound!(v.len(), 128, "Text.defaulted", key 3);
             unknown.text(3, v, w)?;
         }
         let v = self.escaped;
         if v != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-            rt::check_bound!(v.len(), 64, &"Text.escaped");
+            rt::check_bound!(v.len(), 64, "Text.escaped", key 4);
             unknown.text(4, v, w)?;
         }
         let v = self.empty;
         if !v.is_empty() {
-            rt::check_bound!(v.len(), 8, &"Text.empty");
+            rt::check_bound!(v.len(), 8, "Text.empty", key 5);
             unknown.text(5, v, w)?;
         }
         let v = self.accented;
         if v != "température" {
-            rt::check_bound!(v.len(), 12, &"Text.accented");
+            rt::check_bound!(v.len(), 12, "Text.accented", key 6);
             unknown.text(6, v, w)?;
         }
         if let Some(v) = self.huge {
-            rt::check_bound!(v.len(), 16777216, &"Text.huge");
+            rt::check_bound!(v.len(), 16777216, "Text.huge", key 7);
             unknown.text(7, v, w)?;
         }
         let v = self.blob;
-        rt::check_bound!(v.len(), 1024, &"Text.blob");
+        rt::check_bound!(v.len(), 1024, "Text.blob", key 8);
         unknown.bytes(8, v, w)?;
         let v = self.default_blob;
-        rt::check_bound!(v.len(), 256, &"Text.default_blob");
+        rt::check_bound!(v.len(), 256, "Text.default_blob", key 9);
         unknown.bytes(9, v, w)?;
         let v = self.hash;
         unknown.bytes(10, v, w)?;
@@ -1158,7 +1158,7 @@ impl<'a> Collections<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1193,19 +1193,19 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Collections.numbers");
+                        field = Some(rt::field!("Collections.numbers", key 0));
                         f_numbers = Some(rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
                             r.u32(0, 65535).map(|_| ())
                         })?);
                     }
                     1 => {
-                        field = Some(&"Collections.small");
+                        field = Some(rt::field!("Collections.small", key 1));
                         f_small = Some(rt::Array::<i32>::decode(r, 4, depth, |r, _| {
                             r.int(-2147483648, 2147483647).map(|_| ())
                         })?);
                     }
                     2 => {
-                        field = Some(&"Collections.matrix");
+                        field = Some(rt::field!("Collections.matrix", key 2));
                         f_matrix = Some(rt::Array::<rt::Array<'a, f32>>::decode(
                             r,
                             3,
@@ -1217,13 +1217,13 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                         )?);
                     }
                     3 => {
-                        field = Some(&"Collections.flavors");
+                        field = Some(rt::field!("Collections.flavors", key 3));
                         f_flavors = Some(rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
                             Flavor::decode_from(r, depth).map(|_| ())
                         })?);
                     }
                     4 => {
-                        field = Some(&"Collections.flavor");
+                        field = Some(rt::field!("Collections.flavor", key 4));
                         let v = Flavor::decode_from(r, depth)?;
                         if v.to_u32() == 17 {
                             return Err(rt::DecodeError::new(
@@ -1234,13 +1234,13 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                         f_flavor = v;
                     }
                     5 => {
-                        field = Some(&"Collections.keys");
+                        field = Some(rt::field!("Collections.keys", key 5));
                         f_keys = Some(rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
                             r.fixed::<16>().map(|_| ())
                         })?);
                     }
                     6 => {
-                        field = Some(&"Collections.maybe_flags");
+                        field = Some(rt::field!("Collections.maybe_flags", key 6));
                         f_maybe_flags = Some(rt::Array::<bool>::decode(r, 1, depth, |r, _| {
                             r.bool().map(|_| ())
                         })?);
@@ -1252,12 +1252,12 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                 }
             }
             Ok(Self {
-                numbers: rt::required(f_numbers, start, &"Collections.numbers")?,
-                small: rt::required(f_small, start, &"Collections.small")?,
-                matrix: rt::required(f_matrix, start, &"Collections.matrix")?,
-                flavors: rt::required(f_flavors, start, &"Collections.flavors")?,
+                numbers: rt::required!(f_numbers, start, "Collections.numbers", key 0)?,
+                small: rt::required!(f_small, start, "Collections.small", key 1)?,
+                matrix: rt::required!(f_matrix, start, "Collections.matrix", key 2)?,
+                flavors: rt::required!(f_flavors, start, "Collections.flavors", key 3)?,
                 flavor: f_flavor,
-                keys: rt::required(f_keys, start, &"Collections.keys")?,
+                keys: rt::required!(f_keys, start, "Collections.keys", key 5)?,
                 maybe_flags: f_maybe_flags,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -1292,24 +1292,24 @@ impl<'a> rt::Message<'a> for Collections<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.numbers;
-        rt::check_bound!(v.len(), 65535, &"Collections.numbers");
+        rt::check_bound!(v.len(), 65535, "Collections.numbers", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         let v = self.small;
-        rt::check_bound!(v.len(), 4, &"Collections.small");
+        rt::check_bound!(v.len(), 4, "Collections.small", key 1);
         unknown.key(1, w)?;
         v.write(w)?;
         let v = self.matrix;
-        rt::check_bound!(v.len(), 3, &"Collections.matrix");
+        rt::check_bound!(v.len(), 3, "Collections.matrix", key 2);
         if let rt::Array::Slice(items) = v {
             for &item in items.iter() {
-                rt::check_bound!(item.len(), 3, &"Collections.matrix");
+                rt::check_bound!(item.len(), 3, "Collections.matrix", key 2);
             }
         }
         unknown.key(2, w)?;
         v.write(w)?;
         let v = self.flavors;
-        rt::check_bound!(v.len(), 4, &"Collections.flavors");
+        rt::check_bound!(v.len(), 4, "Collections.flavors", key 3);
         unknown.key(3, w)?;
         v.write(w)?;
         let v = self.flavor;
@@ -1317,11 +1317,11 @@ impl<'a> rt::Message<'a> for Collections<'a> {
             unknown.u32(4, v.to_u32(), w)?;
         }
         let v = self.keys;
-        rt::check_bound!(v.len(), 2, &"Collections.keys");
+        rt::check_bound!(v.len(), 2, "Collections.keys", key 5);
         unknown.key(5, w)?;
         v.write(w)?;
         if let Some(v) = self.maybe_flags {
-            rt::check_bound!(v.len(), 1, &"Collections.maybe_flags");
+            rt::check_bound!(v.len(), 1, "Collections.maybe_flags", key 6);
             unknown.key(6, w)?;
             v.write(w)?;
         }
@@ -1350,7 +1350,7 @@ impl<'a> Nothing<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[];
+    const KNOWN_KEYS: &'static [u16] = &[];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1433,7 +1433,7 @@ impl<'a> Keywords<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1465,19 +1465,19 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Keywords.type");
+                        field = Some(rt::field!("Keywords.type", key 0));
                         f_type = Some(r.u32(0, 255)? as u8);
                     }
                     1 => {
-                        field = Some(&"Keywords.version");
+                        field = Some(rt::field!("Keywords.version", key 1));
                         f_version = Some(r.text(8)?);
                     }
                     2 => {
-                        field = Some(&"Keywords.optional");
+                        field = Some(rt::field!("Keywords.optional", key 2));
                         f_optional = Some(r.bool()?);
                     }
                     3 => {
-                        field = Some(&"Keywords.message");
+                        field = Some(rt::field!("Keywords.message", key 3));
                         f_message = Some(Nothing::decode_from(r, depth)?);
                     }
                     _ => {
@@ -1487,8 +1487,8 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                 }
             }
             Ok(Self {
-                r#type: rt::required(f_type, start, &"Keywords.type")?,
-                version: rt::required(f_version, start, &"Keywords.version")?,
+                r#type: rt::required!(f_type, start, "Keywords.type", key 0)?,
+                version: rt::required!(f_version, start, "Keywords.version", key 1)?,
                 optional: f_optional,
                 message: f_message,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -1519,7 +1519,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         let v = self.r#type;
         unknown.u32(0, u32::from(v), w)?;
         let v = self.version;
-        rt::check_bound!(v.len(), 8, &"Keywords.version");
+        rt::check_bound!(v.len(), 8, "Keywords.version", key 1);
         unknown.text(1, v, w)?;
         if let Some(v) = self.optional {
             unknown.bool(2, v, w)?;
@@ -1559,7 +1559,7 @@ impl<'a> Everything<'a> {
     pub const MAX_ENCODED_SIZE: usize = 76;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 4];
 }
 
 impl<'a> rt::Message<'a> for Everything<'a> {
@@ -1574,20 +1574,20 @@ impl<'a> rt::Message<'a> for Everything<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"Everything.none");
+                    field = Some(rt::field!("Everything.none", key 0));
                     r.null()?;
                     Self::None
                 }
                 1 => {
-                    field = Some(&"Everything.nothing");
+                    field = Some(rt::field!("Everything.nothing", key 1));
                     Self::Nothing(Nothing::decode_from(r, depth)?)
                 }
                 2 => {
-                    field = Some(&"Everything.integers");
+                    field = Some(rt::field!("Everything.integers", key 2));
                     Self::Integers(Integers::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = Some(&"Everything.count");
+                    field = Some(rt::field!("Everything.count", key 4));
                     Self::Count(r.u32(0, 4294967295)?)
                 }
                 key => Self::Unrecognized {
@@ -1891,7 +1891,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.numbers;
-                rt::check_bound!(v.len(), 65535, &"Collections.numbers");
+                rt::check_bound!(v.len(), 65535, "Collections.numbers", key 0);
                 unknown.key(0, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -1899,7 +1899,7 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 let v = &self.small;
-                rt::check_bound!(v.len(), 4, &"Collections.small");
+                rt::check_bound!(v.len(), 4, "Collections.small", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -1907,11 +1907,11 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 let v = &self.matrix;
-                rt::check_bound!(v.len(), 3, &"Collections.matrix");
+                rt::check_bound!(v.len(), 3, "Collections.matrix", key 2);
                 unknown.key(2, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
-                    rt::check_bound!(item.len(), 3, &"Collections.matrix");
+                    rt::check_bound!(item.len(), 3, "Collections.matrix", key 2);
                     w.array(item.len())?;
                     for item in item.iter() {
                         w.f32(*item)?;
@@ -1920,7 +1920,7 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 let v = &self.flavors;
-                rt::check_bound!(v.len(), 4, &"Collections.flavors");
+                rt::check_bound!(v.len(), 4, "Collections.flavors", key 3);
                 unknown.key(3, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -1932,7 +1932,7 @@ rt::cfg_alloc! {
                     unknown.u32(4, v.to_u32(), w)?;
                 }
                 let v = &self.keys;
-                rt::check_bound!(v.len(), 2, &"Collections.keys");
+                rt::check_bound!(v.len(), 2, "Collections.keys", key 5);
                 unknown.key(5, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -1940,7 +1940,7 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 if let Some(v) = &self.maybe_flags {
-                    rt::check_bound!(v.len(), 1, &"Collections.maybe_flags");
+                    rt::check_bound!(v.len(), 1, "Collections.maybe_flags", key 6);
                     unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -2129,14 +2129,14 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535])?,
         };
         audit(self, a) {
-            a.int(Some(&self.ranged_u8), 1, 200, "Integers.ranged_u8");
-            a.int(Some(&self.capped_u16), 0, 1000, "Integers.capped_u16");
-            a.int(Some(&self.floor_u32), 10, 4294967295, "Integers.floor_u32");
-            a.int(Some(&self.a_u64), 1, 18446744073709551615, "Integers.a_u64");
-            a.int(Some(&self.ranged_i8), -100, 100, "Integers.ranged_i8");
-            a.int(Some(&self.a_i16), -32768, 0, "Integers.a_i16");
-            a.int(Some(&self.negative_i32), -1000, -10, "Integers.negative_i32");
-            a.int(Some(&self.hex_ranged_i64), -16, 16, "Integers.hex_ranged_i64");
+            a.int(Some(&self.ranged_u8), 1, 200, rt::field!("Integers.ranged_u8", key 1));
+            a.int(Some(&self.capped_u16), 0, 1000, rt::field!("Integers.capped_u16", key 3));
+            a.int(Some(&self.floor_u32), 10, 4294967295, rt::field!("Integers.floor_u32", key 5));
+            a.int(Some(&self.a_u64), 1, 18446744073709551615, rt::field!("Integers.a_u64", key 6));
+            a.int(Some(&self.ranged_i8), -100, 100, rt::field!("Integers.ranged_i8", key 8));
+            a.int(Some(&self.a_i16), -32768, 0, rt::field!("Integers.a_i16", key 9));
+            a.int(Some(&self.negative_i32), -1000, -10, rt::field!("Integers.negative_i32", key 11));
+            a.int(Some(&self.hex_ranged_i64), -16, 16, rt::field!("Integers.hex_ranged_i64", key 13));
         }
     }
 
@@ -2171,14 +2171,14 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])?,
         };
         audit(self, a) {
-            a.len(Some(&self.bounded), 16, "Text.bounded");
-            a.len(Some(&self.defaulted), 128, "Text.defaulted");
-            a.len(Some(&self.escaped), 64, "Text.escaped");
-            a.len(Some(&self.empty), 8, "Text.empty");
-            a.len(Some(&self.accented), 12, "Text.accented");
-            a.len(self.huge.as_ref(), 16777216, "Text.huge");
-            a.len(Some(&self.blob), 1024, "Text.blob");
-            a.len(Some(&self.default_blob), 256, "Text.default_blob");
+            a.len(Some(&self.bounded), 16, rt::field!("Text.bounded", key 2));
+            a.len(Some(&self.defaulted), 128, rt::field!("Text.defaulted", key 3));
+            a.len(Some(&self.escaped), 64, rt::field!("Text.escaped", key 4));
+            a.len(Some(&self.empty), 8, rt::field!("Text.empty", key 5));
+            a.len(Some(&self.accented), 12, rt::field!("Text.accented", key 6));
+            a.len(self.huge.as_ref(), 16777216, rt::field!("Text.huge", key 7));
+            a.len(Some(&self.blob), 1024, rt::field!("Text.blob", key 8));
+            a.len(Some(&self.default_blob), 256, rt::field!("Text.default_blob", key 9));
         }
     }
 
@@ -2195,13 +2195,13 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 6])?,
         };
         audit(self, a) {
-            a.len(Some(&self.numbers), 65535, "Collections.numbers");
-            a.len(Some(&self.small), 4, "Collections.small");
-            a.items(Some(&self.matrix), 3, "Collections.matrix", |a, v| a.len(Some(v), 3, "Collections.matrix"));
-            a.items(Some(&self.flavors), 4, "Collections.flavors", |a, v| a.nested(Some(v)));
+            a.len(Some(&self.numbers), 65535, rt::field!("Collections.numbers", key 0));
+            a.len(Some(&self.small), 4, rt::field!("Collections.small", key 1));
+            a.items(Some(&self.matrix), 3, rt::field!("Collections.matrix", key 2), |a, v| a.len(Some(v), 3, rt::field!("Collections.matrix", key 2)));
+            a.items(Some(&self.flavors), 4, rt::field!("Collections.flavors", key 3), |a, v| a.nested(Some(v)));
             a.nested(Some(&self.flavor));
-            a.len(Some(&self.keys), 2, "Collections.keys");
-            a.len(self.maybe_flags.as_ref(), 1, "Collections.maybe_flags");
+            a.len(Some(&self.keys), 2, rt::field!("Collections.keys", key 5));
+            a.len(self.maybe_flags.as_ref(), 1, rt::field!("Collections.maybe_flags", key 6));
         }
     }
 
@@ -2223,7 +2223,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.len(Some(&self.version), 8, "Keywords.version");
+            a.len(Some(&self.version), 8, rt::field!("Keywords.version", key 1));
             a.nested(self.message.as_ref());
         }
     }

@@ -209,7 +209,7 @@ impl<'a> LampState<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 24, 25, 26];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 24, 25, 26];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -249,15 +249,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"LampState.on");
+                        field = Some(rt::field!("LampState.on", key 0));
                         f_on = Some(r.bool()?);
                     }
                     1 => {
-                        field = Some(&"LampState.level");
+                        field = Some(rt::field!("LampState.level", key 1));
                         f_level = Some(r.u32(0, 254)? as u8);
                     }
                     2 => {
-                        field = Some(&"LampState.mode");
+                        field = Some(rt::field!("LampState.mode", key 2));
                         let v = ColorMode::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -268,19 +268,19 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                         f_mode = v;
                     }
                     3 => {
-                        field = Some(&"LampState.mireds");
+                        field = Some(rt::field!("LampState.mireds", key 3));
                         f_mireds = Some(r.u32(153, 500)? as u16);
                     }
                     4 => {
-                        field = Some(&"LampState.hue");
+                        field = Some(rt::field!("LampState.hue", key 4));
                         f_hue = Some(r.u32(0, 359)? as u16);
                     }
                     5 => {
-                        field = Some(&"LampState.saturation");
+                        field = Some(rt::field!("LampState.saturation", key 5));
                         f_saturation = Some(r.u32(0, 100)? as u8);
                     }
                     24 => {
-                        field = Some(&"LampState.power_on");
+                        field = Some(rt::field!("LampState.power_on", key 24));
                         let v = PowerOnBehavior::decode_from(r, depth)?;
                         if v.to_u32() == 2 {
                             return Err(rt::DecodeError::new(
@@ -291,11 +291,11 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                         f_power_on = v;
                     }
                     25 => {
-                        field = Some(&"LampState.firmware");
+                        field = Some(rt::field!("LampState.firmware", key 25));
                         f_firmware = Some(r.fixed::<20>()?);
                     }
                     26 => {
-                        field = Some(&"LampState.scenes");
+                        field = Some(rt::field!("LampState.scenes", key 26));
                         f_scenes = Some(rt::Array::<super::example_core::Label<'a>>::decode(
                             r,
                             16,
@@ -310,15 +310,15 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                 }
             }
             Ok(Self {
-                on: rt::required(f_on, start, &"LampState.on")?,
-                level: rt::required(f_level, start, &"LampState.level")?,
+                on: rt::required!(f_on, start, "LampState.on", key 0)?,
+                level: rt::required!(f_level, start, "LampState.level", key 1)?,
                 mode: f_mode,
                 mireds: f_mireds,
                 hue: f_hue,
                 saturation: f_saturation,
                 power_on: f_power_on,
-                firmware: rt::required(f_firmware, start, &"LampState.firmware")?,
-                scenes: rt::required(f_scenes, start, &"LampState.scenes")?,
+                firmware: rt::required!(f_firmware, start, "LampState.firmware", key 25)?,
+                scenes: rt::required!(f_scenes, start, "LampState.scenes", key 26)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -360,22 +360,22 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         let v = self.on;
         unknown.bool(0, v, w)?;
         let v = self.level;
-        rt::check_range!((0..=254).contains(&v), &"LampState.level");
+        rt::check_range!((0..=254).contains(&v), "LampState.level", key 1);
         unknown.u32(1, u32::from(v), w)?;
         let v = self.mode;
         if v.to_u32() != 0 {
             unknown.u32(2, v.to_u32(), w)?;
         }
         if let Some(v) = self.mireds {
-            rt::check_range!((153..=500).contains(&v), &"LampState.mireds");
+            rt::check_range!((153..=500).contains(&v), "LampState.mireds", key 3);
             unknown.u32(3, u32::from(v), w)?;
         }
         if let Some(v) = self.hue {
-            rt::check_range!((0..=359).contains(&v), &"LampState.hue");
+            rt::check_range!((0..=359).contains(&v), "LampState.hue", key 4);
             unknown.u32(4, u32::from(v), w)?;
         }
         if let Some(v) = self.saturation {
-            rt::check_range!((0..=100).contains(&v), &"LampState.saturation");
+            rt::check_range!((0..=100).contains(&v), "LampState.saturation", key 5);
             unknown.u32(5, u32::from(v), w)?;
         }
         let v = self.power_on;
@@ -385,10 +385,10 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         let v = self.firmware;
         unknown.bytes(25, v, w)?;
         let v = self.scenes;
-        rt::check_bound!(v.len(), 16, &"LampState.scenes");
+        rt::check_bound!(v.len(), 16, "LampState.scenes", key 26);
         if let rt::Array::Slice(items) = v {
             for &item in items.iter() {
-                rt::check_bound!(item.len(), 32, &"LampState.scenes");
+                rt::check_bound!(item.len(), 32, "LampState.scenes", key 26);
             }
         }
         unknown.key(26, w)?;
@@ -441,7 +441,7 @@ impl<'a> SetLevel<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -475,11 +475,11 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SetLevel.level");
+                        field = Some(rt::field!("SetLevel.level", key 0));
                         f_level = Some(r.u32(0, 254)? as u8);
                     }
                     1 => {
-                        field = Some(&"SetLevel.transition");
+                        field = Some(rt::field!("SetLevel.transition", key 1));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -490,11 +490,11 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                         f_transition = v;
                     }
                     2 => {
-                        field = Some(&"SetLevel.fade");
+                        field = Some(rt::field!("SetLevel.fade", key 2));
                         f_fade = Some(r.u32(0, 65535)? as u16);
                     }
                     3 => {
-                        field = Some(&"SetLevel.turn_on");
+                        field = Some(rt::field!("SetLevel.turn_on", key 3));
                         let v = r.bool()?;
                         if v {
                             return Err(rt::DecodeError::new(
@@ -511,7 +511,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                 }
             }
             Ok(Self {
-                level: rt::required(f_level, start, &"SetLevel.level")?,
+                level: rt::required!(f_level, start, "SetLevel.level", key 0)?,
                 transition: f_transition,
                 fade: f_fade,
                 turn_on: f_turn_on,
@@ -543,7 +543,7 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
-        rt::check_range!((0..=254).contains(&v), &"SetLevel.level");
+        rt::check_range!((0..=254).contains(&v), "SetLevel.level", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.transition;
         if v != 0 {
@@ -591,7 +591,7 @@ impl<'a> SetColorTemperature<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -618,11 +618,11 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"SetColorTemperature.mireds");
+                        field = Some(rt::field!("SetColorTemperature.mireds", key 0));
                         f_mireds = Some(r.u32(153, 500)? as u16);
                     }
                     1 => {
-                        field = Some(&"SetColorTemperature.transition");
+                        field = Some(rt::field!("SetColorTemperature.transition", key 1));
                         let v = r.u32(0, 65535)? as u16;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -639,7 +639,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                 }
             }
             Ok(Self {
-                mireds: rt::required(f_mireds, start, &"SetColorTemperature.mireds")?,
+                mireds: rt::required!(f_mireds, start, "SetColorTemperature.mireds", key 0)?,
                 transition: f_transition,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -663,7 +663,7 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mireds;
-        rt::check_range!((153..=500).contains(&v), &"SetColorTemperature.mireds");
+        rt::check_range!((153..=500).contains(&v), "SetColorTemperature.mireds", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = self.transition;
         if v != 0 {
@@ -697,7 +697,7 @@ impl<'a> RecallScene<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -722,7 +722,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"RecallScene.name");
+                        field = Some(rt::field!("RecallScene.name", key 0));
                         f_name = Some(r.text(32)?);
                     }
                     _ => {
@@ -732,7 +732,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                 }
             }
             Ok(Self {
-                name: rt::required(f_name, start, &"RecallScene.name")?,
+                name: rt::required!(f_name, start, "RecallScene.name", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -751,7 +751,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        rt::check_bound!(v.len(), 32, &"RecallScene.name");
+        rt::check_bound!(v.len(), 32, "RecallScene.name", key 0);
         unknown.text(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -784,7 +784,7 @@ impl<'a> LegacyDim<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -810,7 +810,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"LegacyDim.step");
+                        field = Some(rt::field!("LegacyDim.step", key 0));
                         f_step = Some(r.int(-128, 127)? as i8);
                     }
                     _ => {
@@ -820,7 +820,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
                 }
             }
             Ok(Self {
-                step: rt::required(f_step, start, &"LegacyDim.step")?,
+                step: rt::required!(f_step, start, "LegacyDim.step", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -882,7 +882,7 @@ impl<'a> Command<'a> {
     pub const MAX_ENCODED_SIZE: usize = 38;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 8];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 8];
 }
 
 #[allow(deprecated)]
@@ -898,38 +898,38 @@ impl<'a> rt::Message<'a> for Command<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"Command.on");
+                    field = Some(rt::field!("Command.on", key 0));
                     r.null()?;
                     Self::On
                 }
                 1 => {
-                    field = Some(&"Command.off");
+                    field = Some(rt::field!("Command.off", key 1));
                     r.null()?;
                     Self::Off
                 }
                 2 => {
-                    field = Some(&"Command.toggle");
+                    field = Some(rt::field!("Command.toggle", key 2));
                     r.null()?;
                     Self::Toggle
                 }
                 3 => {
-                    field = Some(&"Command.set_level");
+                    field = Some(rt::field!("Command.set_level", key 3));
                     Self::SetLevel(SetLevel::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = Some(&"Command.set_color_temperature");
+                    field = Some(rt::field!("Command.set_color_temperature", key 4));
                     Self::SetColorTemperature(SetColorTemperature::decode_from(r, depth)?)
                 }
                 5 => {
-                    field = Some(&"Command.identify");
+                    field = Some(rt::field!("Command.identify", key 5));
                     Self::Identify(r.u32(0, 65535)? as u16)
                 }
                 6 => {
-                    field = Some(&"Command.recall_scene");
+                    field = Some(rt::field!("Command.recall_scene", key 6));
                     Self::RecallScene(RecallScene::decode_from(r, depth)?)
                 }
                 8 => {
-                    field = Some(&"Command.dim");
+                    field = Some(rt::field!("Command.dim", key 8));
                     Self::Dim(LegacyDim::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
@@ -1035,7 +1035,7 @@ impl<'a> CommandResult<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1062,15 +1062,15 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"CommandResult.status");
+                        field = Some(rt::field!("CommandResult.status", key 0));
                         f_status = Some(super::example_core::Status::decode_from(r, depth)?);
                     }
                     1 => {
-                        field = Some(&"CommandResult.state");
+                        field = Some(rt::field!("CommandResult.state", key 1));
                         f_state = Some(LampState::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"CommandResult.device");
+                        field = Some(rt::field!("CommandResult.device", key 2));
                         f_device = Some(r.fixed::<16>()?);
                     }
                     _ => {
@@ -1080,9 +1080,9 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
                 }
             }
             Ok(Self {
-                status: rt::required(f_status, start, &"CommandResult.status")?,
+                status: rt::required!(f_status, start, "CommandResult.status", key 0)?,
                 state: f_state,
-                device: rt::required(f_device, start, &"CommandResult.device")?,
+                device: rt::required!(f_device, start, "CommandResult.device", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1219,22 +1219,22 @@ rt::cfg_alloc! {
                 let v = &self.on;
                 unknown.bool(0, *v, w)?;
                 let v = &self.level;
-                rt::check_range!((0..=254).contains(v), &"LampState.level");
+                rt::check_range!((0..=254).contains(v), "LampState.level", key 1);
                 unknown.u32(1, u32::from(*v), w)?;
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
                     unknown.u32(2, v.to_u32(), w)?;
                 }
                 if let Some(v) = &self.mireds {
-                    rt::check_range!((153..=500).contains(v), &"LampState.mireds");
+                    rt::check_range!((153..=500).contains(v), "LampState.mireds", key 3);
                     unknown.u32(3, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.hue {
-                    rt::check_range!((0..=359).contains(v), &"LampState.hue");
+                    rt::check_range!((0..=359).contains(v), "LampState.hue", key 4);
                     unknown.u32(4, u32::from(*v), w)?;
                 }
                 if let Some(v) = &self.saturation {
-                    rt::check_range!((0..=100).contains(v), &"LampState.saturation");
+                    rt::check_range!((0..=100).contains(v), "LampState.saturation", key 5);
                     unknown.u32(5, u32::from(*v), w)?;
                 }
                 let v = &self.power_on;
@@ -1244,11 +1244,11 @@ rt::cfg_alloc! {
                 let v = &self.firmware;
                 unknown.bytes(25, v, w)?;
                 let v = &self.scenes;
-                rt::check_bound!(v.len(), 16, &"LampState.scenes");
+                rt::check_bound!(v.len(), 16, "LampState.scenes", key 26);
                 unknown.key(26, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
-                    rt::check_bound!(item.len(), 32, &"LampState.scenes");
+                    rt::check_bound!(item.len(), 32, "LampState.scenes", key 26);
                     w.text(item)?;
                 }
                 w.close(v.len());
@@ -1524,13 +1524,13 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
         };
         audit(self, a) {
-            a.int(Some(&self.level), 0, 254, "LampState.level");
+            a.int(Some(&self.level), 0, 254, rt::field!("LampState.level", key 1));
             a.nested(Some(&self.mode));
-            a.int(self.mireds.as_ref(), 153, 500, "LampState.mireds");
-            a.int(self.hue.as_ref(), 0, 359, "LampState.hue");
-            a.int(self.saturation.as_ref(), 0, 100, "LampState.saturation");
+            a.int(self.mireds.as_ref(), 153, 500, rt::field!("LampState.mireds", key 3));
+            a.int(self.hue.as_ref(), 0, 359, rt::field!("LampState.hue", key 4));
+            a.int(self.saturation.as_ref(), 0, 100, rt::field!("LampState.saturation", key 5));
             a.nested(Some(&self.power_on));
-            a.items(Some(&self.scenes), 16, "LampState.scenes", |a, v| a.len(Some(v), 32, "LampState.scenes"));
+            a.items(Some(&self.scenes), 16, rt::field!("LampState.scenes", key 26), |a, v| a.len(Some(v), 32, rt::field!("LampState.scenes", key 26)));
         }
     }
 
@@ -1544,7 +1544,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.level), 0, 254, "SetLevel.level");
+            a.int(Some(&self.level), 0, 254, rt::field!("SetLevel.level", key 0));
         }
     }
 
@@ -1556,7 +1556,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.int(Some(&self.mireds), 153, 500, "SetColorTemperature.mireds");
+            a.int(Some(&self.mireds), 153, 500, rt::field!("SetColorTemperature.mireds", key 0));
         }
     }
 
@@ -1567,7 +1567,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0])?,
         };
         audit(self, a) {
-            a.len(Some(&self.name), 32, "RecallScene.name");
+            a.len(Some(&self.name), 32, rt::field!("RecallScene.name", key 0));
         }
     }
 

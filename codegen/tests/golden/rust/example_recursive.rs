@@ -37,7 +37,7 @@ impl<'a> MenuNode<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -70,11 +70,11 @@ impl<'a> MenuNode<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"MenuNode.label");
+                        field = Some(rt::field!("MenuNode.label", key 0));
                         f_label = Some(r.text(32)?);
                     }
                     1 => {
-                        field = Some(&"MenuNode.children");
+                        field = Some(rt::field!("MenuNode.children", key 1));
                         f_children = Some(rt::Array::<MenuNode<'a>>::decode(
                             r,
                             12,
@@ -83,7 +83,7 @@ impl<'a> MenuNode<'a> {
                         )?);
                     }
                     2 => {
-                        field = Some(&"MenuNode.action");
+                        field = Some(rt::field!("MenuNode.action", key 2));
                         f_action = Some(r.text(16)?);
                     }
                     _ => {
@@ -93,8 +93,8 @@ impl<'a> MenuNode<'a> {
                 }
             }
             Ok(Self {
-                label: rt::required(f_label, start, &"MenuNode.label")?,
-                children: rt::required(f_children, start, &"MenuNode.children")?,
+                label: rt::required!(f_label, start, "MenuNode.label", key 0)?,
+                children: rt::required!(f_children, start, "MenuNode.children", key 1)?,
                 action: f_action,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -116,10 +116,10 @@ impl<'a> MenuNode<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.label;
-        rt::check_bound!(v.len(), 32, &"MenuNode.label");
+        rt::check_bound!(v.len(), 32, "MenuNode.label", key 0);
         unknown.text(0, v, w)?;
         let v = self.children;
-        rt::check_bound!(v.len(), 12, &"MenuNode.children");
+        rt::check_bound!(v.len(), 12, "MenuNode.children", key 1);
         unknown.key(1, w)?;
         v.write_with(
             w,
@@ -130,7 +130,7 @@ impl<'a> MenuNode<'a> {
             |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
         )?;
         if let Some(v) = self.action {
-            rt::check_bound!(v.len(), 16, &"MenuNode.action");
+            rt::check_bound!(v.len(), 16, "MenuNode.action", key 2);
             unknown.text(2, v, w)?;
         }
         unknown.finish(w)?;
@@ -263,7 +263,7 @@ impl<'a> Expr<'a> {
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512895);
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6];
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
     pub(crate) fn decode_in_cycle(
@@ -284,38 +284,38 @@ impl<'a> Expr<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"Expr.constant");
+                    field = Some(rt::field!("Expr.constant", key 0));
                     Self::Constant(r.int(-9223372036854775808, 9223372036854775807)?)
                 }
                 1 => {
-                    field = Some(&"Expr.sensor");
+                    field = Some(rt::field!("Expr.sensor", key 1));
                     Self::Sensor(r.text(24)?)
                 }
                 2 => {
-                    field = Some(&"Expr.now");
+                    field = Some(rt::field!("Expr.now", key 2));
                     r.null()?;
                     Self::Now
                 }
                 3 => {
-                    field = Some(&"Expr.not");
+                    field = Some(rt::field!("Expr.not", key 3));
                     Self::Not(rt::Lazy::decode(r, depth, |r| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
                 }
                 4 => {
-                    field = Some(&"Expr.all");
+                    field = Some(rt::field!("Expr.all", key 4));
                     Self::All(rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
                 }
                 5 => {
-                    field = Some(&"Expr.any");
+                    field = Some(rt::field!("Expr.any", key 5));
                     Self::Any(rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
                 }
                 6 => {
-                    field = Some(&"Expr.compare");
+                    field = Some(rt::field!("Expr.compare", key 6));
                     Self::Compare(rt::Lazy::decode(r, depth, |r| {
                         Compare::decode_in_cycle(r, depth, budget).map(|_| ())
                     })?)
@@ -347,7 +347,7 @@ impl<'a> Expr<'a> {
                 w.i64(v)?;
             }
             Self::Sensor(v) => {
-                rt::check_bound!(v.len(), 24, &"Expr.sensor");
+                rt::check_bound!(v.len(), 24, "Expr.sensor", key 1);
                 w.u64(1)?;
                 w.text(v)?;
             }
@@ -364,7 +364,7 @@ impl<'a> Expr<'a> {
                 )?;
             }
             Self::All(v) => {
-                rt::check_bound!(v.len(), 4, &"Expr.all");
+                rt::check_bound!(v.len(), 4, "Expr.all", key 4);
                 w.u64(4)?;
                 v.write_with(
                     w,
@@ -376,7 +376,7 @@ impl<'a> Expr<'a> {
                 )?;
             }
             Self::Any(v) => {
-                rt::check_bound!(v.len(), 4, &"Expr.any");
+                rt::check_bound!(v.len(), 4, "Expr.any", key 5);
                 w.u64(5)?;
                 v.write_with(
                     w,
@@ -462,7 +462,7 @@ impl<'a> Compare<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -492,17 +492,17 @@ impl<'a> Compare<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Compare.op");
+                        field = Some(rt::field!("Compare.op", key 0));
                         f_op = Some(Comparison::decode_from(r, depth)?);
                     }
                     1 => {
-                        field = Some(&"Compare.left");
+                        field = Some(rt::field!("Compare.left", key 1));
                         f_left = Some(rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?);
                     }
                     2 => {
-                        field = Some(&"Compare.right");
+                        field = Some(rt::field!("Compare.right", key 2));
                         f_right = Some(rt::Lazy::decode(r, depth, |r| {
                             Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?);
@@ -514,9 +514,9 @@ impl<'a> Compare<'a> {
                 }
             }
             Ok(Self {
-                op: rt::required(f_op, start, &"Compare.op")?,
-                left: rt::required(f_left, start, &"Compare.left")?,
-                right: rt::required(f_right, start, &"Compare.right")?,
+                op: rt::required!(f_op, start, "Compare.op", key 0)?,
+                left: rt::required!(f_left, start, "Compare.left", key 1)?,
+                right: rt::required!(f_right, start, "Compare.right", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -604,7 +604,7 @@ impl<'a> Rule<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -631,15 +631,15 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Rule.name");
+                        field = Some(rt::field!("Rule.name", key 0));
                         f_name = Some(r.text(32)?);
                     }
                     1 => {
-                        field = Some(&"Rule.condition");
+                        field = Some(rt::field!("Rule.condition", key 1));
                         f_condition = Some(Expr::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"Rule.scene");
+                        field = Some(rt::field!("Rule.scene", key 2));
                         f_scene = Some(r.text(16)?);
                     }
                     _ => {
@@ -649,9 +649,9 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                 }
             }
             Ok(Self {
-                name: rt::required(f_name, start, &"Rule.name")?,
-                condition: rt::required(f_condition, start, &"Rule.condition")?,
-                scene: rt::required(f_scene, start, &"Rule.scene")?,
+                name: rt::required!(f_name, start, "Rule.name", key 0)?,
+                condition: rt::required!(f_condition, start, "Rule.condition", key 1)?,
+                scene: rt::required!(f_scene, start, "Rule.scene", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -674,13 +674,13 @@ impl<'a> rt::Message<'a> for Rule<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        rt::check_bound!(v.len(), 32, &"Rule.name");
+        rt::check_bound!(v.len(), 32, "Rule.name", key 0);
         unknown.text(0, v, w)?;
         let v = &self.condition;
         unknown.key(1, w)?;
         v.encode_to(w)?;
         let v = self.scene;
-        rt::check_bound!(v.len(), 16, &"Rule.scene");
+        rt::check_bound!(v.len(), 16, "Rule.scene", key 2);
         unknown.text(2, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -718,7 +718,7 @@ impl<'a> Room<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -750,11 +750,11 @@ impl<'a> Room<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Room.name");
+                        field = Some(rt::field!("Room.name", key 0));
                         f_name = Some(r.text(32)?);
                     }
                     1 => {
-                        field = Some(&"Room.gateway");
+                        field = Some(rt::field!("Room.gateway", key 1));
                         f_gateway = Some(rt::Lazy::decode(r, depth, |r| {
                             Gateway::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?);
@@ -766,7 +766,7 @@ impl<'a> Room<'a> {
                 }
             }
             Ok(Self {
-                name: rt::required(f_name, start, &"Room.name")?,
+                name: rt::required!(f_name, start, "Room.name", key 0)?,
                 gateway: f_gateway,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -788,7 +788,7 @@ impl<'a> Room<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
-        rt::check_bound!(v.len(), 32, &"Room.name");
+        rt::check_bound!(v.len(), 32, "Room.name", key 0);
         unknown.text(0, v, w)?;
         if let Some(v) = self.gateway {
             unknown.key(1, w)?;
@@ -851,7 +851,7 @@ impl<'a> Gateway<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -880,11 +880,11 @@ impl<'a> Gateway<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Gateway.address");
+                        field = Some(rt::field!("Gateway.address", key 0));
                         f_address = Some(r.fixed::<8>()?);
                     }
                     1 => {
-                        field = Some(&"Gateway.location");
+                        field = Some(rt::field!("Gateway.location", key 1));
                         f_location = Some(rt::Lazy::decode(r, depth, |r| {
                             Room::decode_in_cycle(r, depth, budget).map(|_| ())
                         })?);
@@ -896,7 +896,7 @@ impl<'a> Gateway<'a> {
                 }
             }
             Ok(Self {
-                address: rt::required(f_address, start, &"Gateway.address")?,
+                address: rt::required!(f_address, start, "Gateway.address", key 0)?,
                 location: f_location,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -975,7 +975,7 @@ impl<'a> DisplayMenu<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -1007,11 +1007,11 @@ impl<'a> DisplayMenu<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"DisplayMenu.label");
+                        field = Some(rt::field!("DisplayMenu.label", key 0));
                         f_label = Some(r.text(32)?);
                     }
                     1 => {
-                        field = Some(&"DisplayMenu.children");
+                        field = Some(rt::field!("DisplayMenu.children", key 1));
                         f_children = Some(rt::Array::<DisplayMenu<'a>>::decode(
                             r,
                             16,
@@ -1026,8 +1026,8 @@ impl<'a> DisplayMenu<'a> {
                 }
             }
             Ok(Self {
-                label: rt::required(f_label, start, &"DisplayMenu.label")?,
-                children: rt::required(f_children, start, &"DisplayMenu.children")?,
+                label: rt::required!(f_label, start, "DisplayMenu.label", key 0)?,
+                children: rt::required!(f_children, start, "DisplayMenu.children", key 1)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -1048,10 +1048,10 @@ impl<'a> DisplayMenu<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.label;
-        rt::check_bound!(v.len(), 32, &"DisplayMenu.label");
+        rt::check_bound!(v.len(), 32, "DisplayMenu.label", key 0);
         unknown.text(0, v, w)?;
         let v = self.children;
-        rt::check_bound!(v.len(), 16, &"DisplayMenu.children");
+        rt::check_bound!(v.len(), 16, "DisplayMenu.children", key 1);
         unknown.key(1, w)?;
         v.write_with(
             w,
@@ -1155,10 +1155,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.label;
-                rt::check_bound!(v.len(), 32, &"MenuNode.label");
+                rt::check_bound!(v.len(), 32, "MenuNode.label", key 0);
                 unknown.text(0, v, w)?;
                 let v = &self.children;
-                rt::check_bound!(v.len(), 12, &"MenuNode.children");
+                rt::check_bound!(v.len(), 12, "MenuNode.children", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -1166,7 +1166,7 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 if let Some(v) = &self.action {
-                    rt::check_bound!(v.len(), 16, &"MenuNode.action");
+                    rt::check_bound!(v.len(), 16, "MenuNode.action", key 2);
                     unknown.text(2, v, w)?;
                 }
                 unknown.finish(w)?;
@@ -1225,7 +1225,7 @@ rt::cfg_alloc! {
                         w.i64(*v)?;
                     }
                     Self::Sensor(v) => {
-                        rt::check_bound!(v.len(), 24, &"Expr.sensor");
+                        rt::check_bound!(v.len(), 24, "Expr.sensor", key 1);
                         w.u64(1)?;
                         w.text(v)?;
                     }
@@ -1238,7 +1238,7 @@ rt::cfg_alloc! {
                         v.encode_in_cycle(w, budget)?;
                     }
                     Self::All(v) => {
-                        rt::check_bound!(v.len(), 4, &"Expr.all");
+                        rt::check_bound!(v.len(), 4, "Expr.all", key 4);
                         w.u64(4)?;
                         w.array(v.len())?;
                         for item in v.iter() {
@@ -1247,7 +1247,7 @@ rt::cfg_alloc! {
                         w.close(v.len());
                     }
                     Self::Any(v) => {
-                        rt::check_bound!(v.len(), 4, &"Expr.any");
+                        rt::check_bound!(v.len(), 4, "Expr.any", key 5);
                         w.u64(5)?;
                         w.array(v.len())?;
                         for item in v.iter() {
@@ -1384,13 +1384,13 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                rt::check_bound!(v.len(), 32, &"Rule.name");
+                rt::check_bound!(v.len(), 32, "Rule.name", key 0);
                 unknown.text(0, v, w)?;
                 let v = &self.condition;
                 unknown.key(1, w)?;
                 v.encode_to(w)?;
                 let v = &self.scene;
-                rt::check_bound!(v.len(), 16, &"Rule.scene");
+                rt::check_bound!(v.len(), 16, "Rule.scene", key 2);
                 unknown.text(2, v, w)?;
                 unknown.finish(w)?;
                 w.close(count);
@@ -1443,7 +1443,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
-                rt::check_bound!(v.len(), 32, &"Room.name");
+                rt::check_bound!(v.len(), 32, "Room.name", key 0);
                 unknown.text(0, v, w)?;
                 if let Some(v) = &self.gateway {
                     unknown.key(1, w)?;
@@ -1566,10 +1566,10 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.label;
-                rt::check_bound!(v.len(), 32, &"DisplayMenu.label");
+                rt::check_bound!(v.len(), 32, "DisplayMenu.label", key 0);
                 unknown.text(0, v, w)?;
                 let v = &self.children;
-                rt::check_bound!(v.len(), 16, &"DisplayMenu.children");
+                rt::check_bound!(v.len(), 16, "DisplayMenu.children", key 1);
                 unknown.key(1, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -1651,9 +1651,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.len(Some(&self.label), 32, "MenuNode.label");
-            a.items(Some(&self.children), 12, "MenuNode.children", |a, v| a.nested(Some(v)));
-            a.len(self.action.as_ref(), 16, "MenuNode.action");
+            a.len(Some(&self.label), 32, rt::field!("MenuNode.label", key 0));
+            a.items(Some(&self.children), 12, rt::field!("MenuNode.children", key 1), |a, v| a.nested(Some(v)));
+            a.len(self.action.as_ref(), 16, rt::field!("MenuNode.action", key 2));
         }
     }
 
@@ -1677,11 +1677,11 @@ rt::cfg_arbitrary! {
         audit(self, a) {
             match self {
                 Self::Constant(_) => {}
-                Self::Sensor(v) => a.len(Some(v), 24, "Expr.sensor"),
+                Self::Sensor(v) => a.len(Some(v), 24, rt::field!("Expr.sensor", key 1)),
                 Self::Now => {}
                 Self::Not(v) => a.nested(Some(&**v)),
-                Self::All(v) => a.items(Some(v), 4, "Expr.all", |a, v| a.nested(Some(v))),
-                Self::Any(v) => a.items(Some(v), 4, "Expr.any", |a, v| a.nested(Some(v))),
+                Self::All(v) => a.items(Some(v), 4, rt::field!("Expr.all", key 4), |a, v| a.nested(Some(v))),
+                Self::Any(v) => a.items(Some(v), 4, rt::field!("Expr.any", key 5), |a, v| a.nested(Some(v))),
                 Self::Compare(v) => a.nested(Some(&**v)),
                 Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6]),
             }
@@ -1712,9 +1712,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.len(Some(&self.name), 32, "Rule.name");
+            a.len(Some(&self.name), 32, rt::field!("Rule.name", key 0));
             a.nested(Some(&self.condition));
-            a.len(Some(&self.scene), 16, "Rule.scene");
+            a.len(Some(&self.scene), 16, rt::field!("Rule.scene", key 2));
         }
     }
 
@@ -1726,7 +1726,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.name), 32, "Room.name");
+            a.len(Some(&self.name), 32, rt::field!("Room.name", key 0));
             a.nested(self.gateway.as_deref());
         }
     }
@@ -1751,8 +1751,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.len(Some(&self.label), 32, "DisplayMenu.label");
-            a.items(Some(&self.children), 16, "DisplayMenu.children", |a, v| a.nested(Some(v)));
+            a.len(Some(&self.label), 32, rt::field!("DisplayMenu.label", key 0));
+            a.items(Some(&self.children), 16, rt::field!("DisplayMenu.children", key 1), |a, v| a.nested(Some(v)));
         }
     }
 }

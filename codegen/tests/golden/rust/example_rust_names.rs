@@ -27,7 +27,7 @@ impl<'a> Result_<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -52,7 +52,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Result.ok");
+                        field = Some(rt::field!("Result.ok", key 0));
                         f_ok = Some(r.bool()?);
                     }
                     _ => {
@@ -62,7 +62,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
                 }
             }
             Ok(Self {
-                ok: rt::required(f_ok, start, &"Result.ok")?,
+                ok: rt::required!(f_ok, start, "Result.ok", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -111,7 +111,7 @@ impl<'a> Option_<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -135,7 +135,7 @@ impl<'a> rt::Message<'a> for Option_<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Option.some");
+                        field = Some(rt::field!("Option.some", key 0));
                         f_some = Some(r.u32(0, 255)? as u8);
                     }
                     _ => {
@@ -199,7 +199,7 @@ impl<'a> Box_<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -223,7 +223,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Box.inner");
+                        field = Some(rt::field!("Box.inner", key 0));
                         f_inner = Some(Result_::decode_from(r, depth)?);
                     }
                     _ => {
@@ -286,7 +286,7 @@ impl<'a> Vec_<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -311,7 +311,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Vec.items");
+                        field = Some(rt::field!("Vec.items", key 0));
                         f_items = Some(rt::Array::<u8>::decode(r, 4, depth, |r, _| {
                             r.u32(0, 255).map(|_| ())
                         })?);
@@ -323,7 +323,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
                 }
             }
             Ok(Self {
-                items: rt::required(f_items, start, &"Vec.items")?,
+                items: rt::required!(f_items, start, "Vec.items", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -342,7 +342,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.items;
-        rt::check_bound!(v.len(), 4, &"Vec.items");
+        rt::check_bound!(v.len(), 4, "Vec.items", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         unknown.finish(w)?;
@@ -373,7 +373,7 @@ impl<'a> String_<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0];
+    const KNOWN_KEYS: &'static [u16] = &[0];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -398,7 +398,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"String.text");
+                        field = Some(rt::field!("String.text", key 0));
                         f_text = Some(r.text(8)?);
                     }
                     _ => {
@@ -408,7 +408,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                 }
             }
             Ok(Self {
-                text: rt::required(f_text, start, &"String.text")?,
+                text: rt::required!(f_text, start, "String.text", key 0)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -427,7 +427,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.text;
-        rt::check_bound!(v.len(), 8, &"String.text");
+        rt::check_bound!(v.len(), 8, "String.text", key 0);
         unknown.text(0, v, w)?;
         unknown.finish(w)?;
         w.close(count);
@@ -531,7 +531,7 @@ impl<'a> Pick<'a> {
     pub const MAX_ENCODED_SIZE: usize = 5;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4];
 }
 
 impl<'a> rt::Message<'a> for Pick<'a> {
@@ -546,24 +546,24 @@ impl<'a> rt::Message<'a> for Pick<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"Pick.self");
+                    field = Some(rt::field!("Pick.self", key 0));
                     r.null()?;
                     Self::Self_
                 }
                 1 => {
-                    field = Some(&"Pick.crate");
+                    field = Some(rt::field!("Pick.crate", key 1));
                     Self::Crate(r.u32(0, 255)? as u8)
                 }
                 2 => {
-                    field = Some(&"Pick.super");
+                    field = Some(rt::field!("Pick.super", key 2));
                     Self::Super(Result_::decode_from(r, depth)?)
                 }
                 3 => {
-                    field = Some(&"Pick.type");
+                    field = Some(rt::field!("Pick.type", key 3));
                     Self::Type(Which::decode_from(r, depth)?)
                 }
                 4 => {
-                    field = Some(&"Pick.async");
+                    field = Some(rt::field!("Pick.async", key 4));
                     r.null()?;
                     Self::Async
                 }
@@ -688,7 +688,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -732,7 +732,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Fields.self");
+                        field = Some(rt::field!("Fields.self", key 0));
                         let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -743,7 +743,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_self = v;
                     }
                     1 => {
-                        field = Some(&"Fields.super");
+                        field = Some(rt::field!("Fields.super", key 1));
                         let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -754,7 +754,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_super = v;
                     }
                     2 => {
-                        field = Some(&"Fields.crate");
+                        field = Some(rt::field!("Fields.crate", key 2));
                         let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -765,7 +765,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_crate = v;
                     }
                     3 => {
-                        field = Some(&"Fields.type");
+                        field = Some(rt::field!("Fields.type", key 3));
                         let v = r.u32(0, 255)? as u8;
                         if v == 0 {
                             return Err(rt::DecodeError::new(
@@ -776,27 +776,27 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                         f_type = v;
                     }
                     4 => {
-                        field = Some(&"Fields.match");
+                        field = Some(rt::field!("Fields.match", key 4));
                         f_match = Some(Pick::decode_from(r, depth)?);
                     }
                     5 => {
-                        field = Some(&"Fields.option");
+                        field = Some(rt::field!("Fields.option", key 5));
                         f_option = Some(Option_::decode_from(r, depth)?);
                     }
                     6 => {
-                        field = Some(&"Fields.vec");
+                        field = Some(rt::field!("Fields.vec", key 6));
                         f_vec = Some(Vec_::decode_from(r, depth)?);
                     }
                     7 => {
-                        field = Some(&"Fields.string");
+                        field = Some(rt::field!("Fields.string", key 7));
                         f_string = Some(String_::decode_from(r, depth)?);
                     }
                     8 => {
-                        field = Some(&"Fields.box");
+                        field = Some(rt::field!("Fields.box", key 8));
                         f_box = Some(Box_::decode_from(r, depth)?);
                     }
                     9 => {
-                        field = Some(&"Fields.which");
+                        field = Some(rt::field!("Fields.which", key 9));
                         let v = Which::decode_from(r, depth)?;
                         if v.to_u32() == 0 {
                             return Err(rt::DecodeError::new(
@@ -1200,7 +1200,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0])?,
         };
         audit(self, a) {
-            a.len(Some(&self.items), 4, "Vec.items");
+            a.len(Some(&self.items), 4, rt::field!("Vec.items", key 0));
         }
     }
 
@@ -1211,7 +1211,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0])?,
         };
         audit(self, a) {
-            a.len(Some(&self.text), 8, "String.text");
+            a.len(Some(&self.text), 8, rt::field!("String.text", key 0));
         }
     }
 

@@ -114,7 +114,7 @@ impl<'a> Setpoints<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -140,7 +140,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Setpoints.heat");
+                        field = Some(rt::field!("Setpoints.heat", key 0));
                         let v = r.int(500, 3000)? as i16;
                         if v == 2000 {
                             return Err(rt::DecodeError::new(
@@ -151,7 +151,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                         f_heat = v;
                     }
                     1 => {
-                        field = Some(&"Setpoints.cool");
+                        field = Some(rt::field!("Setpoints.cool", key 1));
                         let v = r.int(1600, 3500)? as i16;
                         if v == 2600 {
                             return Err(rt::DecodeError::new(
@@ -195,12 +195,12 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.heat;
         if v != 2000 {
-            rt::check_range!((500..=3000).contains(&v), &"Setpoints.heat");
+            rt::check_range!((500..=3000).contains(&v), "Setpoints.heat", key 0);
             unknown.i64(0, i64::from(v), w)?;
         }
         let v = self.cool;
         if v != 2600 {
-            rt::check_range!((1600..=3500).contains(&v), &"Setpoints.cool");
+            rt::check_range!((1600..=3500).contains(&v), "Setpoints.cool", key 1);
             unknown.i64(1, i64::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -248,7 +248,7 @@ impl<'a> ScheduleEntry<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -276,19 +276,19 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"ScheduleEntry.days");
+                        field = Some(rt::field!("ScheduleEntry.days", key 0));
                         f_days = Some(r.u32(1, 127)? as u8);
                     }
                     1 => {
-                        field = Some(&"ScheduleEntry.start");
+                        field = Some(rt::field!("ScheduleEntry.start", key 1));
                         f_start = Some(super::example_core::TimeOfDay::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"ScheduleEntry.setpoints");
+                        field = Some(rt::field!("ScheduleEntry.setpoints", key 2));
                         f_setpoints = Some(Setpoints::decode_from(r, depth)?);
                     }
                     3 => {
-                        field = Some(&"ScheduleEntry.mode");
+                        field = Some(rt::field!("ScheduleEntry.mode", key 3));
                         f_mode = Some(Mode::decode_from(r, depth)?);
                     }
                     _ => {
@@ -298,9 +298,9 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                 }
             }
             Ok(Self {
-                days: rt::required(f_days, start, &"ScheduleEntry.days")?,
-                start: rt::required(f_start, start, &"ScheduleEntry.start")?,
-                setpoints: rt::required(f_setpoints, start, &"ScheduleEntry.setpoints")?,
+                days: rt::required!(f_days, start, "ScheduleEntry.days", key 0)?,
+                start: rt::required!(f_start, start, "ScheduleEntry.start", key 1)?,
+                setpoints: rt::required!(f_setpoints, start, "ScheduleEntry.setpoints", key 2)?,
                 mode: f_mode,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
@@ -327,7 +327,7 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.days;
-        rt::check_range!((1..=127).contains(&v), &"ScheduleEntry.days");
+        rt::check_range!((1..=127).contains(&v), "ScheduleEntry.days", key 0);
         unknown.u32(0, u32::from(v), w)?;
         let v = &self.start;
         unknown.key(1, w)?;
@@ -377,7 +377,7 @@ impl<'a> WeeklySchedule<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -404,7 +404,7 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"WeeklySchedule.entries");
+                        field = Some(rt::field!("WeeklySchedule.entries", key 0));
                         f_entries = Some(rt::Array::<ScheduleEntry<'a>>::decode(
                             r,
                             28,
@@ -413,11 +413,11 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                         )?);
                     }
                     1 => {
-                        field = Some(&"WeeklySchedule.name");
+                        field = Some(rt::field!("WeeklySchedule.name", key 1));
                         f_name = Some(r.text(48)?);
                     }
                     2 => {
-                        field = Some(&"WeeklySchedule.updated_at");
+                        field = Some(rt::field!("WeeklySchedule.updated_at", key 2));
                         f_updated_at = Some(r.uint(0, 18446744073709551615)?);
                     }
                     _ => {
@@ -427,9 +427,9 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                 }
             }
             Ok(Self {
-                entries: rt::required(f_entries, start, &"WeeklySchedule.entries")?,
+                entries: rt::required!(f_entries, start, "WeeklySchedule.entries", key 0)?,
                 name: f_name,
-                updated_at: rt::required(f_updated_at, start, &"WeeklySchedule.updated_at")?,
+                updated_at: rt::required!(f_updated_at, start, "WeeklySchedule.updated_at", key 2)?,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
             })
         };
@@ -453,11 +453,11 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.entries;
-        rt::check_bound!(v.len(), 28, &"WeeklySchedule.entries");
+        rt::check_bound!(v.len(), 28, "WeeklySchedule.entries", key 0);
         unknown.key(0, w)?;
         v.write(w)?;
         if let Some(v) = self.name {
-            rt::check_bound!(v.len(), 48, &"WeeklySchedule.name");
+            rt::check_bound!(v.len(), 48, "WeeklySchedule.name", key 1);
             unknown.text(1, v, w)?;
         }
         let v = self.updated_at;
@@ -498,7 +498,7 @@ impl<'a> Reading<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -528,15 +528,15 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"Reading.temperature");
+                        field = Some(rt::field!("Reading.temperature", key 0));
                         f_temperature = Some(r.int(-27315, 32767)? as i16);
                     }
                     1 => {
-                        field = Some(&"Reading.humidity");
+                        field = Some(rt::field!("Reading.humidity", key 1));
                         f_humidity = Some(r.u32(0, 10000)? as u16);
                     }
                     2 => {
-                        field = Some(&"Reading.outdoor");
+                        field = Some(rt::field!("Reading.outdoor", key 2));
                         f_outdoor = Some(r.int(-27315, 32767)? as i16);
                     }
                     _ => {
@@ -546,7 +546,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                 }
             }
             Ok(Self {
-                temperature: rt::required(f_temperature, start, &"Reading.temperature")?,
+                temperature: rt::required!(f_temperature, start, "Reading.temperature", key 0)?,
                 humidity: f_humidity,
                 outdoor: f_outdoor,
                 unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
@@ -573,14 +573,14 @@ impl<'a> rt::Message<'a> for Reading<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.temperature;
-        rt::check_range!((-27315..=32767).contains(&v), &"Reading.temperature");
+        rt::check_range!((-27315..=32767).contains(&v), "Reading.temperature", key 0);
         unknown.i64(0, i64::from(v), w)?;
         if let Some(v) = self.humidity {
-            rt::check_range!((0..=10000).contains(&v), &"Reading.humidity");
+            rt::check_range!((0..=10000).contains(&v), "Reading.humidity", key 1);
             unknown.u32(1, u32::from(v), w)?;
         }
         if let Some(v) = self.outdoor {
-            rt::check_range!((-27315..=32767).contains(&v), &"Reading.outdoor");
+            rt::check_range!((-27315..=32767).contains(&v), "Reading.outdoor", key 2);
             unknown.i64(2, i64::from(v), w)?;
         }
         unknown.finish(w)?;
@@ -640,7 +640,7 @@ impl<'a> ThermostatState<'a> {
     }
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 24, 25];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3, 4, 24, 25];
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
@@ -678,7 +678,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                 min_key = key + 1;
                 match key {
                     0 => {
-                        field = Some(&"ThermostatState.mode");
+                        field = Some(rt::field!("ThermostatState.mode", key 0));
                         let v = Mode::decode_from(r, depth)?;
                         if v.to_u32() == 3 {
                             return Err(rt::DecodeError::new(
@@ -689,15 +689,15 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_mode = v;
                     }
                     1 => {
-                        field = Some(&"ThermostatState.setpoints");
+                        field = Some(rt::field!("ThermostatState.setpoints", key 1));
                         f_setpoints = Some(Setpoints::decode_from(r, depth)?);
                     }
                     2 => {
-                        field = Some(&"ThermostatState.reading");
+                        field = Some(rt::field!("ThermostatState.reading", key 2));
                         f_reading = Some(Reading::decode_from(r, depth)?);
                     }
                     3 => {
-                        field = Some(&"ThermostatState.running");
+                        field = Some(rt::field!("ThermostatState.running", key 3));
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -708,7 +708,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_running = v;
                     }
                     4 => {
-                        field = Some(&"ThermostatState.hold");
+                        field = Some(rt::field!("ThermostatState.hold", key 4));
                         let v = r.bool()?;
                         if !v {
                             return Err(rt::DecodeError::new(
@@ -719,11 +719,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                         f_hold = v;
                     }
                     24 => {
-                        field = Some(&"ThermostatState.diagnostics");
+                        field = Some(rt::field!("ThermostatState.diagnostics", key 24));
                         f_diagnostics = Some(r.bytes(64)?);
                     }
                     25 => {
-                        field = Some(&"ThermostatState.schedule");
+                        field = Some(rt::field!("ThermostatState.schedule", key 25));
                         f_schedule = Some(WeeklySchedule::decode_from(r, depth)?);
                     }
                     _ => {
@@ -734,8 +734,8 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             }
             Ok(Self {
                 mode: f_mode,
-                setpoints: rt::required(f_setpoints, start, &"ThermostatState.setpoints")?,
-                reading: rt::required(f_reading, start, &"ThermostatState.reading")?,
+                setpoints: rt::required!(f_setpoints, start, "ThermostatState.setpoints", key 1)?,
+                reading: rt::required!(f_reading, start, "ThermostatState.reading", key 2)?,
                 running: f_running,
                 hold: f_hold,
                 diagnostics: f_diagnostics,
@@ -794,7 +794,7 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             unknown.bool(4, v, w)?;
         }
         if let Some(v) = self.diagnostics {
-            rt::check_bound!(v.len(), 64, &"ThermostatState.diagnostics");
+            rt::check_bound!(v.len(), 64, "ThermostatState.diagnostics", key 24);
             unknown.bytes(24, v, w)?;
         }
         if let Some(v) = &self.schedule {
@@ -832,7 +832,7 @@ impl<'a> ThermostatCommand<'a> {
     pub const MAX_ENCODED_SIZE: usize = 711;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u16] = &[0, 1, 2, 3];
 }
 
 impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
@@ -847,19 +847,19 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
             let key = r.key(0)?;
             Ok(match key {
                 0 => {
-                    field = Some(&"ThermostatCommand.set_mode");
+                    field = Some(rt::field!("ThermostatCommand.set_mode", key 0));
                     Self::SetMode(Mode::decode_from(r, depth)?)
                 }
                 1 => {
-                    field = Some(&"ThermostatCommand.set_setpoints");
+                    field = Some(rt::field!("ThermostatCommand.set_setpoints", key 1));
                     Self::SetSetpoints(Setpoints::decode_from(r, depth)?)
                 }
                 2 => {
-                    field = Some(&"ThermostatCommand.set_schedule");
+                    field = Some(rt::field!("ThermostatCommand.set_schedule", key 2));
                     Self::SetSchedule(WeeklySchedule::decode_from(r, depth)?)
                 }
                 3 => {
-                    field = Some(&"ThermostatCommand.resume_schedule");
+                    field = Some(rt::field!("ThermostatCommand.resume_schedule", key 3));
                     r.null()?;
                     Self::ResumeSchedule
                 }
@@ -1038,7 +1038,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.entries;
-                rt::check_bound!(v.len(), 28, &"WeeklySchedule.entries");
+                rt::check_bound!(v.len(), 28, "WeeklySchedule.entries", key 0);
                 unknown.key(0, w)?;
                 w.array(v.len())?;
                 for item in v.iter() {
@@ -1046,7 +1046,7 @@ rt::cfg_alloc! {
                 }
                 w.close(v.len());
                 if let Some(v) = &self.name {
-                    rt::check_bound!(v.len(), 48, &"WeeklySchedule.name");
+                    rt::check_bound!(v.len(), 48, "WeeklySchedule.name", key 1);
                     unknown.text(1, v, w)?;
                 }
                 let v = &self.updated_at;
@@ -1159,7 +1159,7 @@ rt::cfg_alloc! {
                     unknown.bool(4, *v, w)?;
                 }
                 if let Some(v) = &self.diagnostics {
-                    rt::check_bound!(v.len(), 64, &"ThermostatState.diagnostics");
+                    rt::check_bound!(v.len(), 64, "ThermostatState.diagnostics", key 24);
                     unknown.bytes(24, v, w)?;
                 }
                 if let Some(v) = &self.schedule {
@@ -1290,8 +1290,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1])?,
         };
         audit(self, a) {
-            a.int(Some(&self.heat), 500, 3000, "Setpoints.heat");
-            a.int(Some(&self.cool), 1600, 3500, "Setpoints.cool");
+            a.int(Some(&self.heat), 500, 3000, rt::field!("Setpoints.heat", key 0));
+            a.int(Some(&self.cool), 1600, 3500, rt::field!("Setpoints.cool", key 1));
         }
     }
 
@@ -1305,7 +1305,7 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2, 3])?,
         };
         audit(self, a) {
-            a.int(Some(&self.days), 1, 127, "ScheduleEntry.days");
+            a.int(Some(&self.days), 1, 127, rt::field!("ScheduleEntry.days", key 0));
             a.nested(Some(&self.start));
             a.nested(Some(&self.setpoints));
             a.nested(self.mode.as_ref());
@@ -1321,8 +1321,8 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.items(Some(&self.entries), 28, "WeeklySchedule.entries", |a, v| a.nested(Some(v)));
-            a.len(self.name.as_ref(), 48, "WeeklySchedule.name");
+            a.items(Some(&self.entries), 28, rt::field!("WeeklySchedule.entries", key 0), |a, v| a.nested(Some(v)));
+            a.len(self.name.as_ref(), 48, rt::field!("WeeklySchedule.name", key 1));
         }
     }
 
@@ -1335,9 +1335,9 @@ rt::cfg_arbitrary! {
             unknown_fields: g.unknown_fields(&[0, 1, 2])?,
         };
         audit(self, a) {
-            a.int(Some(&self.temperature), -27315, 32767, "Reading.temperature");
-            a.int(self.humidity.as_ref(), 0, 10000, "Reading.humidity");
-            a.int(self.outdoor.as_ref(), -27315, 32767, "Reading.outdoor");
+            a.int(Some(&self.temperature), -27315, 32767, rt::field!("Reading.temperature", key 0));
+            a.int(self.humidity.as_ref(), 0, 10000, rt::field!("Reading.humidity", key 1));
+            a.int(self.outdoor.as_ref(), -27315, 32767, rt::field!("Reading.outdoor", key 2));
         }
     }
 
@@ -1357,7 +1357,7 @@ rt::cfg_arbitrary! {
             a.nested(Some(&self.mode));
             a.nested(Some(&self.setpoints));
             a.nested(Some(&self.reading));
-            a.len(self.diagnostics.as_ref(), 64, "ThermostatState.diagnostics");
+            a.len(self.diagnostics.as_ref(), 64, rt::field!("ThermostatState.diagnostics", key 24));
             a.nested(self.schedule.as_ref());
         }
     }
