@@ -119,6 +119,11 @@ impl ErrorClass {
 /// `Cargo.toml`).
 pub type FieldName = &'static &'static str;
 
+/// Whether this build names fields by their key (`key 3`, the feature `field-keys`) rather than as
+/// `Type.field`. Features are unified across a build, so a crate that checks the names an error
+/// gives (a test, a tool) asks this rather than assuming one form.
+pub const FIELDS_BY_KEY: bool = cfg!(feature = "field-keys");
+
 /// `field!("Type.field", key N)`: the [`FieldName`] a generated encoder or decoder gives its errors,
 /// `&"Type.field"` (see [`crate::runtime::field`]).
 #[cfg(not(feature = "field-keys"))]

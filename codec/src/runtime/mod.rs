@@ -58,7 +58,7 @@ pub use unknown::{
     check_kept_variant, check_unknown_variant, UnknownEntries, UnknownFields, UnknownMerge,
 };
 
-pub use error::{DecodeError, EncodeError, ErrorClass, FieldName, TranscodeError};
+pub use error::{DecodeError, EncodeError, ErrorClass, FieldName, TranscodeError, FIELDS_BY_KEY};
 pub use float::{f16_to_f64, f64_to_f16_exact};
 pub use reader::{depth_exceeded, enter, initial_byte_class, major, Head, Reader, MAX_KEY};
 pub use role::{
