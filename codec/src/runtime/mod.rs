@@ -68,7 +68,8 @@ pub use writer::{float_len, float_len_f32, head_len, int_len, Writer};
 
 #[cfg(feature = "alloc")]
 pub use owned::{
-    counted_len, encode_to_vec, encode_to_vec_measured, AsBorrowed, IntoOwned, OwnedUnknownFields,
+    counted_len, decode_owned, encode_to_vec, encode_to_vec_measured, AsBorrowed, IntoOwned,
+    OwnedUnknownFields,
 };
 
 /// `owned_message!(Name { field, ... } unknown)`, `owned_message!(... , as_borrowed)`: a generated

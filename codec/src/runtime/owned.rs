@@ -191,6 +191,16 @@ pub fn encode_to_vec_measured(
     encode_to_vec(measure.position(), encode)
 }
 
+/// Decodes a value with its borrowed form `B` and copies it: the `decode_from` of every owned
+/// message and union.
+#[doc(hidden)]
+pub fn decode_owned<'a, B: Message<'a> + IntoOwned>(
+    r: &mut Reader<'a>,
+    depth: usize,
+) -> Result<B::Owned, DecodeError> {
+    B::decode_from(r, depth).map(IntoOwned::into_owned)
+}
+
 /// The length of the encoding that `encode` (an owned value's `encode_to`) writes, counted by a
 /// pass that writes nothing: the `encoded_len` of an owned message or union with an encoder of its
 /// own, which so needs no length code beside it. For a value the encoder refuses, the length of
@@ -335,8 +345,7 @@ macro_rules! __iotp2p_owned_own_encoder {
                 r: &mut $crate::runtime::Reader<'a>,
                 depth: usize,
             ) -> Result<Self, $crate::runtime::DecodeError> {
-                <super::$name<'a> as $crate::runtime::Message<'a>>::decode_from(r, depth)
-                    .map($crate::runtime::IntoOwned::into_owned)
+                $crate::runtime::decode_owned::<super::$name<'a>>(r, depth)
             }
 
             /// Counted by a pass of the encoder that writes nothing.
@@ -367,8 +376,7 @@ macro_rules! __iotp2p_owned_through_borrowed {
                 r: &mut $crate::runtime::Reader<'a>,
                 depth: usize,
             ) -> Result<Self, $crate::runtime::DecodeError> {
-                <super::$name<'a> as $crate::runtime::Message<'a>>::decode_from(r, depth)
-                    .map($crate::runtime::IntoOwned::into_owned)
+                $crate::runtime::decode_owned::<super::$name<'a>>(r, depth)
             }
 
             /// The borrowed form's length of the value seen in that form.
