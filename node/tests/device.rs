@@ -1,7 +1,8 @@
 //! Devices on real loopback sockets, each started from its configuration file and attached to a home
 //! relay started from its own: the device runs EDHOC with the relay, binds its hop with a sealed
 //! presence, and answers an app that ran EDHOC with it by address through the relay. The lamp is
-//! switched and dimmed; a request for the sleeping sensor is held until it wakes; the lock asks for
+//! switched and dimmed; a request for the sleeping sensor is held until it wakes, or answered
+//! expired when its ttl passes first and never delivered; the lock asks for
 //! freshness before it moves. A lamp out of its box is claimed by an app on its link and then
 //! reached through its relay; its owner grants an app of another provider access, which then
 //! switches it through both providers' relays, and only within its grant. A subscriber hears each
@@ -24,6 +25,7 @@ use iotp2p_node::app::AppFile;
 use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
 use iotp2p_node::relay::{RelayFile, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
+use iotp2p_node::store::RelayStore;
 use iotp2p_node::udp::{UdpConfig, UdpNode};
 use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownPeer, Node};
@@ -303,33 +305,45 @@ async fn a_read_for_a_sleeping_sensor_is_answered_when_it_wakes() {
         .unwrap();
 }
 
-async fn sensor_run() {
-    let dir = TempDir::new("device-sensor");
+/// The relay, the sensor attached to it and asleep, and an app that ran EDHOC with the sensor,
+/// with their context.
+async fn sleeping_sensor(dir: &TempDir) -> (UdpRelay, UdpDevice, UdpNode, ContextId) {
     let ids = identities();
-    let relay = relay(&dir, &ids).await;
+    let relay = relay(dir, &ids).await;
     let at = relay.local_addr();
     let mut sensor = device(ProfileKind::Sensor, at, &ids).await;
     // The EDHOC handshake reaches a sleeping sensor only when it wakes: it wakes for it.
     sensor.wake().await.unwrap();
-    let (mut app, context) = app(at, &ids).await;
+    let (app, context) = app(at, &ids).await;
     sensor.sleep().await.unwrap();
+    (relay, sensor, app, context)
+}
 
-    let id = app
-        .request(
-            at,
-            Destination::Address(DEVICE.into()),
-            Some(context),
-            Body::Read(ReadRequest {
-                endpoint: 1,
-                capability: 9,
-                members: Some(vec![0]),
-                unknown_fields: Default::default(),
-            }),
-            true,
-            None,
-        )
+/// Sends the sensor a read of its temperature (endpoint 1, capability 9, member 0) through
+/// `relay`, under `context`, with `ttl`; returns its message ID.
+async fn read_temperature(
+    app: &UdpNode,
+    relay: SocketAddr,
+    context: ContextId,
+    ttl: Option<u32>,
+) -> u64 {
+    let read = Body::Read(ReadRequest {
+        endpoint: 1,
+        capability: 9,
+        members: Some(vec![0]),
+        unknown_fields: Default::default(),
+    });
+    let to = Destination::Address(DEVICE.into());
+    app.request(relay, to, Some(context), read, true, ttl)
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn sensor_run() {
+    let dir = TempDir::new("device-sensor");
+    let (relay, mut sensor, mut app, context) = sleeping_sensor(&dir).await;
+    let at = relay.local_addr();
+    let id = read_temperature(&app, at, context, None).await;
     // Held at the relay while the sensor sleeps: nothing comes back yet.
     let early = tokio::time::timeout(Duration::from_millis(500), async {
         next(&mut app, |e| match e {
@@ -364,6 +378,72 @@ async fn sensor_run() {
     app.stop(Duration::from_secs(5)).await.unwrap();
     sensor.stop(Duration::from_secs(5)).await.unwrap();
     relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_read_held_past_its_ttl_is_answered_expired_and_never_delivered() {
+    tokio::time::timeout(TEST_TIMEOUT, expiry_run())
+        .await
+        .unwrap();
+}
+
+/// A request for the sleeping sensor with a ttl of one second: the relay holds it, and when the
+/// ttl passes it deletes it from its store and tells the app, sealed under its hop context, that
+/// the request expired (§3.7, §3.8); the sensor, waking later, is not given it.
+async fn expiry_run() {
+    let dir = TempDir::new("device-expiry");
+    let (relay, mut sensor, mut app, context) = sleeping_sensor(&dir).await;
+    let at = relay.local_addr();
+    let sent = std::time::Instant::now();
+    let id = read_temperature(&app, at, context, Some(1)).await;
+    let (status, sealed) = next(&mut app, |e| match e {
+        Event::Reply {
+            request,
+            body: Body::Status(s),
+            context,
+            ..
+        } if request == id => Some((s, context.is_some())),
+        _ => None,
+    })
+    .await;
+    assert_eq!(status.code, StatusCode::Expired);
+    assert_eq!(status.recipient.as_deref(), Some(DEVICE));
+    assert!(sealed, "the status is sealed under the app's hop context");
+    assert!(
+        sent.elapsed() >= Duration::from_secs(1),
+        "expired before its ttl passed: {:?}",
+        sent.elapsed()
+    );
+    let held = relay
+        .with_relay(|r, _, _| (r.held(DEVICE), Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(held, 0, "the relay holds nothing more for the sensor");
+
+    // The sensor wakes: nothing is delivered, so nothing answers the app.
+    sensor.wake().await.unwrap();
+    let late = tokio::time::timeout(Duration::from_millis(700), async {
+        next(&mut app, |e| match e {
+            Event::Reply { request, body, .. } if request == id => Some(body),
+            _ => None,
+        })
+        .await
+    })
+    .await;
+    assert!(
+        late.is_err(),
+        "the expired read reached the sensor: {late:?}"
+    );
+
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    sensor.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+    let mut store = SqliteStore::open(&dir.0.join("relay.sqlite")).unwrap();
+
+    assert!(
+        store.held(DEVICE, 16).unwrap().is_empty(),
+        "deleted from the store too"
+    );
 }
 
 #[tokio::test]

@@ -547,6 +547,66 @@ fn a_client_whose_last_flight_was_lost_handshakes_again_with_its_frames() {
     assert_eq!(a.counts().authenticated, 2);
 }
 
+// [IOTP-DLV-112]
+/// A lossy path duplicates and delays datagrams: copies of the client's ClientHellos (the first,
+/// and the one that returns the cookie) that reach the server after its handshake completed open
+/// no endpoint. One that did would answer nothing, and would take the first ClientHello of the
+/// client's next handshake for a copy of its own, so that the client, which never heard from the
+/// server on the association, could never handshake again.
+#[test]
+fn late_copies_of_a_completed_handshakes_client_hellos_open_no_endpoint() {
+    let ca = TestCa::new("iotp2p test CA");
+    let (at_a, at_b) = (addr(40055), addr(40056));
+    let mut a = Hop::new(ca.setup(HOST_A), at_a).unwrap();
+    let mut b = Hop::new(ca.setup(HOST_B), at_b).unwrap();
+    a.expect(at_b, HOST_B);
+    let now = Instant::now();
+    let f = frame(40, 7);
+    // ClientHello, HelloRetryRequest, ClientHello with the cookie, the server's flight, the
+    // client's last flight and the frame: every datagram of A's is kept to be copied later.
+    let mut copies = Vec::new();
+    let mut to_b = a.send(at_b, f.clone(), now).datagrams;
+    let mut received = Vec::new();
+    for _ in 0..3 {
+        copies.extend(to_b.iter().map(|(_, d)| d.clone()));
+        let mut to_a = Vec::new();
+        for (_, d) in &to_b {
+            let out = b.receive(at_a, d, now);
+            received.extend(out.frames.into_iter().map(|(_, f)| f));
+            to_a.extend(out.datagrams);
+        }
+        to_b = to_a
+            .iter()
+            .flat_map(|(_, d)| a.receive(at_b, d, now).datagrams)
+            .collect();
+    }
+    assert_eq!(received, std::slice::from_ref(&f));
+    assert_eq!((a.counts().associations, b.counts().associations), (1, 1));
+    // What B sent since is lost, so A never hears from B on the association. The copies of A's
+    // ClientHellos arrive late, the one with the cookie first.
+    let hellos: Vec<_> = copies
+        .iter()
+        .filter(|d| dtls::demux::is_client_hello(d))
+        .collect();
+    assert_eq!(
+        hellos.len(),
+        2,
+        "the first ClientHello and the one with the cookie"
+    );
+    for d in hellos.into_iter().rev() {
+        let out = b.receive(at_a, d, now);
+        assert!(out.datagrams.is_empty(), "nothing answers a late copy");
+    }
+    assert_eq!(b.counts().handshakes, 0, "no endpoint for a late copy");
+    // Past SILENT_PEER A handshakes again with the frame it never had an answer to, and B answers.
+    let later = now + dtls::SILENT_PEER + Duration::from_secs(1);
+    let again = a.on_timer(later);
+    let x = carry(&mut a, at_a, &mut b, at_b, again, later);
+    assert_eq!(x.frames.1, [f], "the frame again, on the new association");
+    assert_eq!(a.counts().authenticated, 2);
+    assert_eq!(b.counts().associations, 1);
+}
+
 /// A handshake this relay started that fails (its flights unanswered until HANDSHAKE_TIMEOUT)
 /// while frames wait for it starts again with them, HANDSHAKE_ATTEMPTS times in all.
 #[test]

@@ -31,7 +31,11 @@
 //! heard from). The other relay's endpoint for the failed handshake may still
 //! be waiting for its end, and would answer the new ClientHello with the old handshake's flight:
 //! a first ClientHello with another random than the one an endpoint answered is therefore taken as
-//! a client that started over, and gets a new endpoint. (An attacker who forges the other relay's
+//! a client that started over, and gets a new endpoint. Only a first ClientHello opens an endpoint:
+//! the path duplicates and delays datagrams, and a late copy of the ClientHello that returned the
+//! cookie would otherwise open one that no random identifies, answers nothing, and takes the
+//! client's next first ClientHello for its own (a late copy of the open association's first
+//! ClientHello is dropped too). (An attacker who forges the other relay's
 //! address can so end a handshake in progress, as a flood of ClientHellos can by
 //! [`MAX_HANDSHAKES`]; it cannot end an authenticated association, nor make one.)
 //!
@@ -441,7 +445,6 @@ impl Hop {
     /// ClientHello is to be dropped unread.
     fn client_hello(&mut self, peer: SocketAddr, datagram: &[u8], now: Instant) -> bool {
         let random = demux::first_client_hello_random(datagram);
-        let mut queue_from = None;
         if let Some(ours) = self.handshakes.get(&peer) {
             if ours.peer_role == PeerRole::Client {
                 // A first ClientHello with another random: the client gave up the handshake this
@@ -455,14 +458,33 @@ impl Hop {
                 }
                 self.handshakes.remove(&peer);
                 DtlsStats::add(&self.stats.failed);
-            } else if self.local < peer {
-                // Both relays connected at once: the lower address keeps its client handshake
-                // (and its endpoint never sees the other's ClientHello), the higher answers the
-                // lower's.
-                return false;
-            } else {
-                queue_from = self.handshakes.remove(&peer);
             }
+        }
+        // From here on the ClientHello would open an endpoint, and only a first one may: one that
+        // returns a cookie (or a later fragment) is a late copy whose endpoint is gone (its
+        // handshake completed or was given up), and no other endpoint can verify its cookie. An
+        // endpoint made for it would answer nothing, and would then take, as a copy of its own
+        // handshake, the first ClientHello with which this client starts over.
+        if random.is_none() {
+            return false;
+        }
+        let late_copy = self
+            .open
+            .get(&peer)
+            .is_some_and(|a| a.peer_role == PeerRole::Client && a.client_random == random);
+        if late_copy {
+            // A copy of the ClientHello of the association that is open.
+            return false;
+        }
+        let mut queue_from = None;
+        if self.handshakes.contains_key(&peer) {
+            // This relay's own handshake with the peer runs: both relays connected at once.
+            if self.local < peer {
+                // The lower address keeps its client handshake (and its endpoint never sees the
+                // other's ClientHello), the higher answers the lower's.
+                return false;
+            }
+            queue_from = self.handshakes.remove(&peer);
         } else if self.handshakes.len() >= MAX_HANDSHAKES && !self.make_room() {
             return false;
         }
