@@ -28,6 +28,8 @@ pub mod config;
 pub mod device;
 pub mod discovery;
 pub mod dns;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod link;
 pub mod random;
 pub mod relay;

@@ -11,7 +11,10 @@
 //! `cargo test -p iotp2p-protocol --features fuzzing --test fuzz_replay -- --ignored write_seed_corpus`.
 #![cfg(feature = "fuzzing")]
 
-use std::path::{Path, PathBuf};
+#[path = "../../fuzz/replay_support.rs"]
+mod support;
+
+use support::{files, fuzz_dir, inputs, pseudo_random};
 
 use iotp2p_protocol::fuzzing;
 
@@ -20,53 +23,10 @@ const RELAY_TARGET: &str = "protocol_relay";
 const DEVICE_TARGET: &str = "protocol_device";
 const RELAY_SERVER_TARGET: &str = "protocol_relay_server";
 
-fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.map(|e| e.expect("entry").path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| {
-        p.is_file()
-            && !p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-    });
-    files.sort();
-    files
-}
-
-/// A deterministic byte string of `len` bytes (an LCG), so the seeds and the extra inputs below are
-/// the same on every machine.
-fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 56) as u8
-        })
-        .collect()
-}
-
 /// Runs every seed and regression of `target` through `body`.
 fn replay(target: &str, body: fn(&[u8])) {
-    let corpus = fuzz_dir().join("corpus").join(target);
-    let seeds = files(&corpus);
-    assert!(
-        seeds.len() >= 16,
-        "the seed corpus {} has {} files; write it with `write_seed_corpus`",
-        corpus.display(),
-        seeds.len()
-    );
-    for path in seeds
-        .iter()
-        .chain(files(&fuzz_dir().join("regressions").join(target)).iter())
-    {
-        let data = std::fs::read(path).unwrap();
+    for path in inputs(target) {
+        let data = std::fs::read(&path).unwrap();
         if std::panic::catch_unwind(|| body(&data)).is_err() {
             panic!(
                 "the {target} body failed on {} (reproduce with `cargo +nightly fuzz run {target} {}`)",
