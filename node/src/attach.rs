@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use iotp2p_codec::core::owned::Body;
-use iotp2p_codec::core::PresenceState;
+use iotp2p_codec::core::{PresenceState, StatusCode};
 use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{Destination, Event, KnownPeer, SendError};
 use iotp2p_protocol::params::Timing;
@@ -61,6 +61,17 @@ pub enum AttachError {
         what: &'static str,
         /// How long the node waited.
         within: Duration,
+    },
+    /// The relay answered with an unsealed `Unauthenticated`: it could not open what the node sealed
+    /// under their hop context, so it no longer has that context (it restarted, or forgot it). The
+    /// node may run EDHOC with it again (spec §9.4.1, [IOTP-SEC-80]); the status, unauthenticated,
+    /// changes nothing by itself.
+    #[error("the home relay at {relay} could not open the {what} (an unsealed Unauthenticated): it no longer has the hop context, and EDHOC with it again makes a new one")]
+    NoHopContext {
+        /// The relay's address.
+        relay: SocketAddr,
+        /// What it could not open.
+        what: &'static str,
     },
     /// The message layer gave up a message to the relay after its last retransmission: a run of
     /// losses, or a relay that has stopped.
@@ -218,19 +229,29 @@ pub async fn announce<M: Driven>(
             request,
             body: Body::PresenceAck(_),
             ..
-        } if *request == sent => Some(true),
-        Event::Failed { to, message_id } if *to == relay && *message_id == sent => Some(false),
+        } if *request == sent => Some(Ok(())),
+        // Unsealed (no context): the relay could not open the presence.
+        Event::Reply {
+            request,
+            body: Body::Status(s),
+            context: None,
+            ..
+        } if *request == sent && s.code == StatusCode::Unauthenticated => {
+            Some(Err(AttachError::NoHopContext {
+                relay,
+                what: "presence",
+            }))
+        }
+        Event::Failed { to, message_id } if *to == relay && *message_id == sent => {
+            Some(Err(AttachError::Unacknowledged {
+                relay,
+                what: "presence",
+            }))
+        }
         _ => None,
     })
     .await?;
-    if answered {
-        Ok(())
-    } else {
-        Err(AttachError::Unacknowledged {
-            relay,
-            what: "presence",
-        })
-    }
+    answered
 }
 
 /// Waits for the event `pick` takes, at most [`relay_wait`]; other events pass.

@@ -2,7 +2,8 @@
 //! relay started from its own: the device runs EDHOC with the relay, binds its hop with a sealed
 //! presence, and answers an app that ran EDHOC with it by address through the relay. The lamp is
 //! switched and dimmed; a request for the sleeping sensor is held until it wakes, or answered
-//! expired when its ttl passes first and never delivered; the lock asks for
+//! expired when its ttl passes first and never delivered, and still delivered after the relay was
+//! killed and restarted from its store (the sensor runs EDHOC with it again); the lock asks for
 //! freshness before it moves. A lamp out of its box is claimed by an app on its link and then
 //! reached through its relay; its owner grants an app of another provider access, which then
 //! switches it through both providers' relays, and only within its grant. A subscriber hears each
@@ -158,8 +159,14 @@ async fn attached_app(relay: SocketAddr, ids: &Identities) -> UdpNode {
     let mut app = UdpNode::start(UdpConfig::new(loopback()), engine)
         .await
         .unwrap();
+    attach_app(&mut app, relay, ids).await;
+    app
+}
+
+/// The app runs EDHOC with the relay and announces itself awake under the new hop context.
+async fn attach_app(app: &mut UdpNode, relay: SocketAddr, ids: &Identities) {
     iotp2p_node::attach::attach(
-        &mut app,
+        app,
         APP,
         relay,
         ids.relay.ccs.clone(),
@@ -167,7 +174,6 @@ async fn attached_app(relay: SocketAddr, ids: &Identities) -> UdpNode {
     )
     .await
     .unwrap();
-    app
 }
 
 /// The app attached to the relay, and its context with the device from EDHOC by the device's address
@@ -444,6 +450,58 @@ async fn expiry_run() {
         store.held(DEVICE, 16).unwrap().is_empty(),
         "deleted from the store too"
     );
+}
+
+#[tokio::test]
+async fn a_relay_restarted_while_it_holds_a_read_delivers_it_when_the_sensor_wakes() {
+    tokio::time::timeout(TEST_TIMEOUT, restart_run())
+        .await
+        .unwrap();
+}
+
+/// What `relay` holds for the device.
+async fn held(relay: &UdpRelay) -> usize {
+    relay
+        .with_relay(|r, _, _| (r.held(DEVICE), Vec::new()))
+        .await
+        .unwrap()
+}
+
+/// The relay is killed while it holds a read for the sleeping sensor, and started again from its
+/// file and its store on the same port: it has the read, and no hop context any more. The sensor,
+/// waking, finds its sealed presence answered `Unauthenticated`, runs EDHOC with the relay again and
+/// announces itself under the new context; the relay delivers the read, and the app, attached
+/// again, has the answer.
+async fn restart_run() {
+    let dir = TempDir::new("device-restart");
+    let ids = identities();
+    let (relay, mut sensor, app, context) = sleeping_sensor(&dir).await;
+    let at = relay.local_addr();
+    let mut app = app;
+    let id = read_temperature(&app, at, context, None).await;
+    next(&mut app, |e| match e {
+        Event::Acknowledged { message_id, .. } if message_id == id => Some(()),
+        _ => None,
+    })
+    .await;
+    relay.kill().await;
+    let relay = relay_with(&dir, &ids, |setup| setup.bind = at).await;
+    // The read, acknowledged, was stored (the app's handshake with the sensor, held too while it
+    // slept, may or may not have been stored yet).
+    assert!(held(&relay).await >= 1, "the store gave the read back");
+
+    attach_app(&mut app, at, &ids).await;
+    sensor.wake().await.unwrap();
+    let reply = next(&mut app, |e| match e {
+        Event::Reply { request, body, .. } if request == id => Some(body),
+        _ => None,
+    })
+    .await;
+    assert!(matches!(reply, Body::Report(_)), "{reply:?}");
+
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    sensor.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
 }
 
 #[tokio::test]

@@ -38,9 +38,9 @@ fn home_relay() -> Relay<&'static str> {
     home_relay_with((4, 3), (6, 5))
 }
 
-/// The same with other hop contexts: `sensor_hop` and `app_hop` are the relay's Sender ID and the
-/// node's.
-fn home_relay_with(sensor_hop: (u8, u8), app_hop: (u8, u8)) -> Relay<&'static str> {
+/// The relay of home.example.org serving the sensor and the app, with no hop context: as a relay
+/// is after a restart, which keeps its store and loses its contexts.
+fn home_relay_without_contexts() -> Relay<&'static str> {
     let mut relay = Relay::new(
         RelayConfig::new("home.example.org"),
         Config {
@@ -51,6 +51,13 @@ fn home_relay_with(sensor_hop: (u8, u8), app_hop: (u8, u8)) -> Relay<&'static st
     );
     relay.register(SENSOR).unwrap();
     relay.register(APP).unwrap();
+    relay
+}
+
+/// The same with other hop contexts: `sensor_hop` and `app_hop` are the relay's Sender ID and the
+/// node's.
+fn home_relay_with(sensor_hop: (u8, u8), app_hop: (u8, u8)) -> Relay<&'static str> {
+    let mut relay = home_relay_without_contexts();
     relay
         .service_mut()
         .add_context(context(sensor_hop.0, sensor_hop.1), peer(SENSOR))
@@ -117,6 +124,8 @@ struct World {
     sensor_presence: Vec<u64>,
     /// The datagrams the app sent.
     sent_by_app: Vec<Vec<u8>>,
+    /// The `message_id` of each receipt the sensor sent, retransmissions included.
+    receipts_sent: Vec<u64>,
     /// The store changes the relay reported, in order.
     stored: Vec<StoreChange>,
     /// What the relay forwarded to other domains.
@@ -145,6 +154,7 @@ impl World {
             sensor_unreachable: false,
             sensor_presence: Vec::new(),
             sent_by_app: Vec::new(),
+            receipts_sent: Vec::new(),
             stored: Vec::new(),
             forwarded: Vec::new(),
         }
@@ -190,8 +200,13 @@ impl World {
     }
 
     fn carry(&mut self, from: &'static str, to: &'static str, bytes: Vec<u8>) {
-        if self.drop_receipts && from == "sensor" && self.is_receipt(&bytes) {
-            return;
+        if from == "sensor" && self.is_receipt(&bytes) {
+            if let Ok(e) = Envelope::decode(&bytes) {
+                self.receipts_sent.push(e.message_id);
+            }
+            if self.drop_receipts {
+                return;
+            }
         }
         if self.sensor_unreachable && to == "sensor" {
             return;
@@ -642,6 +657,33 @@ fn a_request_held_past_its_ttl_is_answered_expired_to_the_app_sealed_under_its_h
         .app_events
         .iter()
         .any(|e| matches!(e, Event::Reply { request, context: Some(_), body: Body::Status(_), .. } if *request == id)));
+}
+
+// [IOTP-MSG-123] [IOTP-SEC-74]
+/// A relay that restarted keeps its store and loses its hop contexts: it cannot open the sensor's
+/// receipt, and answers it `Unauthenticated` as it would a request. That status is the relay's own
+/// reply to what the sensor sent it, not a delivery: named in another receipt, it would be answered
+/// `Unauthenticated` again, and so on without end, as fast as the two can send.
+#[test]
+fn a_relays_unauthenticated_answer_to_a_receipt_is_not_named_in_another() {
+    let mut w = World::with_sleeping_sensor();
+    w.app_invokes(Some(3600));
+    // The request is delivered when the sensor wakes; its receipt is lost.
+    w.drop_receipts = true;
+    w.presence("sensor", PresenceState::Awake, None);
+    let first = w.receipts_sent.clone();
+    assert_eq!(first.len(), 1, "one receipt: {first:?}");
+    // The relay restarts with no hop context; the receipt's retransmission reaches it.
+    w.relay = home_relay_without_contexts();
+    w.drop_receipts = false;
+    let later = w.now + 10_000;
+    w.advance(later);
+    assert!(
+        w.receipts_sent.iter().all(|id| *id == first[0]),
+        "a receipt naming the relay's answer to a receipt: {:?}",
+        w.receipts_sent
+    );
+    assert!(w.receipts_sent.len() >= 2, "the receipt was retransmitted");
 }
 
 #[test]

@@ -151,13 +151,16 @@ pub enum DeviceError {
 }
 
 impl DeviceError {
-    /// Whether the relay acknowledged none of a presence's transmissions (a run of losses longer
-    /// than the retransmissions, or a relay down for as long): a sleeping device tries again at its
-    /// next wake-up rather than stopping.
+    /// Whether the relay did not take a presence this time: it acknowledged none of its
+    /// transmissions (a run of losses longer than the retransmissions, or a relay down for as
+    /// long), or could not open it even under the hop context of a new handshake. A sleeping
+    /// device tries again at its next wake-up rather than stopping.
     pub fn is_presence_lost(&self) -> bool {
         matches!(
             self,
-            DeviceError::Attach(AttachError::Unacknowledged { .. })
+            DeviceError::Attach(
+                AttachError::Unacknowledged { .. } | AttachError::NoHopContext { .. }
+            )
         )
     }
 }
@@ -169,6 +172,8 @@ pub struct UdpDevice {
     home_relay: Option<SocketAddr>,
     /// Its hop context with the home relay.
     hop: Option<ContextId>,
+    /// The home relay's credential, for EDHOC with it again when it no longer has the hop context.
+    relay_credential: Option<Vec<u8>>,
     sleep_interval: Option<u32>,
     /// How often it announces `Awake` again if it stays awake.
     presence_interval: Duration,
@@ -242,6 +247,7 @@ impl UdpDevice {
             node,
             home_relay: None,
             hop: None,
+            relay_credential: None,
             sleep_interval,
             presence_interval: setup.presence_interval,
             last_presence: None,
@@ -281,9 +287,10 @@ impl UdpDevice {
             None => (PresenceState::Awake, None),
             Some(sleep) => (PresenceState::Asleep, Some(sleep)),
         };
-        let hop = attach(&mut self.node, address, relay, credential, presence).await?;
+        let hop = attach(&mut self.node, address, relay, credential.clone(), presence).await?;
         self.home_relay = Some(relay);
         self.hop = Some(hop);
+        self.relay_credential = Some(credential);
         self.last_presence = Some(tokio::time::Instant::now());
         Ok(())
     }
@@ -446,8 +453,39 @@ impl UdpDevice {
         sleep: Option<u32>,
     ) -> Result<(), DeviceError> {
         let relay = self.home_relay.ok_or(DeviceError::NoRelay)?;
-        announce(&mut self.node, relay, state, sleep).await?;
+        match announce(&mut self.node, relay, state, sleep).await {
+            Err(AttachError::NoHopContext { .. }) => self.attach_again(state, sleep).await?,
+            other => other?,
+        }
         self.last_presence = Some(tokio::time::Instant::now());
+        Ok(())
+    }
+
+    /// The home relay could not open a presence: it no longer has the hop context (it restarted and
+    /// kept only its store). EDHOC with it again, the new context as the hop context and `state`
+    /// announced under it, then the previous hop context dropped. Once per announcement: a relay
+    /// that cannot open the new context's presence either is an error, so an unsealed status,
+    /// which anyone can forge, costs at most one handshake each time the device announces itself.
+    async fn attach_again(
+        &mut self,
+        state: PresenceState,
+        sleep: Option<u32>,
+    ) -> Result<(), DeviceError> {
+        let (Some(relay), Some(credential)) = (self.home_relay, self.relay_credential.clone())
+        else {
+            return Err(DeviceError::NoRelay);
+        };
+        let address = self
+            .node
+            .with_engine(|s, _, _| (s.node().config().address.clone(), Vec::new()))
+            .await?
+            .ok_or(DeviceError::NotClaimed(Duration::ZERO))?;
+        let hop = attach(&mut self.node, &address, relay, credential, (state, sleep)).await?;
+        if let Some(previous) = self.hop.replace(hop).filter(|p| *p != hop) {
+            self.node
+                .with_engine(move |s, _, _| (s.node_mut().remove_context(previous), Vec::new()))
+                .await?;
+        }
         Ok(())
     }
 

@@ -394,6 +394,12 @@ pub struct Node<P, R = Everything> {
     /// Receipts sent and not yet acknowledged, by `message_id`, with what they name: named again if
     /// their transmission fails ([IOTP-MSG-141]). At most `receipts::MAX_RECEIPTS_IN_FLIGHT`.
     receipts_in_flight: VecDeque<(u64, Vec<owned::DeliveryRef>)>,
+    /// The `message_id`s of the last `receipts::MAX_RECEIPTS_IN_FLIGHT` receipts sent, acknowledged
+    /// or not, oldest overwritten first (`u64::MAX`, above every `message_id`, for none yet): the
+    /// relay's answer to one of them is its own reply, not a delivery ([IOTP-MSG-123]).
+    receipts_sent: [u64; receipts::MAX_RECEIPTS_IN_FLIGHT],
+    /// Where in `receipts_sent` the next receipt's `message_id` goes.
+    receipts_next: usize,
     /// The EDHOC responder and its handshakes waiting for message_3 (§8.4.3), when this node answers
     /// EDHOC.
     handshakes: Option<handshakes::Handshakes<P>>,
@@ -438,6 +444,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             listen_until: None,
             delivered: Vec::new(),
             receipts_in_flight: VecDeque::new(),
+            receipts_sent: [u64::MAX; receipts::MAX_RECEIPTS_IN_FLIGHT],
+            receipts_next: 0,
             challenges: crate::security::echo::Challenges::new(config.freshness_window, 4),
             previous_address: None,
             config,

@@ -4,7 +4,7 @@
 //!
 //! The device names every envelope the relay delivered and that decoded, whatever became of it
 //! (accepted, a duplicate or replay, failed to open), except acknowledgements and the relay's replies to
-//! the device's own requests to the relay ([IOTP-MSG-123]); it sends the receipt after the last
+//! what the device sent the relay itself, its requests and its receipts ([IOTP-MSG-123]); it sends the receipt after the last
 //! envelope of a wake-up (the first without `more`, [IOTP-MSG-126]) or as soon as it has
 //! [`MAX_DELIVERED`] to name ([IOTP-MSG-127]), confirmable ([IOTP-MSG-128]).
 //!
@@ -46,12 +46,20 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
         if matches!(env.body, Some(Body::Ack)) {
             return None;
         }
-        let answers_own_request = env.correlation_id.is_some_and(|c| {
+        // The relay's own reply to what the device sent the relay itself: a request, or a receipt,
+        // which a relay that cannot open it (it restarted and lost the hop context) answers
+        // `Unauthenticated` as it would a request ([IOTP-SEC-74]). Named in a receipt, that status
+        // would be answered `Unauthenticated` again, and so on without end. A relayed envelope
+        // names its sender; the relay's own does not.
+        let answers_own = env.correlation_id.is_some_and(|c| {
             self.pending
                 .iter()
                 .any(|p| p.message_id == c && p.to == *from && p.recipient == Destination::HopPeer)
+                || (env.sender.is_none()
+                    && env.sender_contact.is_none()
+                    && self.receipts_sent.contains(&c))
         });
-        if answers_own_request {
+        if answers_own {
             return None;
         }
         Some((
@@ -132,6 +140,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug, R: Role> Node<P, R> {
             }
             let named = core::mem::take(&mut self.delivered);
             self.receipts_in_flight.push_back((message_id, named));
+            self.receipts_sent[self.receipts_next] = message_id;
+            self.receipts_next = (self.receipts_next + 1) % MAX_RECEIPTS_IN_FLIGHT;
         }
     }
 

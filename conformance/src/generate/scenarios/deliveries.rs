@@ -1,7 +1,9 @@
 //! Scenarios of what a device's home relay delivers to it (spec §5.11), on the lamp of §5.15.1 with
 //! its hop context: `more` is the relay's alone, never set by the lamp; a receipt names only what the
 //! home relay delivered, not what reached the lamp on another hop; and a receipt goes as soon as it
-//! has 16 envelopes to name, without waiting for the end of the wake-up.
+//! has 16 envelopes to name, without waiting for the end of the wake-up; and the relay's answer to a
+//! receipt (a relay that restarted without its hop contexts answers it `Unauthenticated`) is no
+//! delivery for another receipt to name.
 
 use serde_json::{json, Value};
 
@@ -16,6 +18,7 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         no_more_from_an_end_node(),
         receipt_names_only_deliveries(),
         receipt_when_sixteen(),
+        receipt_answer_not_named(),
     ]
 }
 
@@ -163,5 +166,39 @@ fn receipt_when_sixteen() -> Vector {
         status("relay", 115, "Unauthenticated"),
         receipt(json!(refs)),
     )
+    .build()
+}
+
+fn receipt_answer_not_named() -> Vector {
+    let refs = json!([{"message_id": 1235, "sender_contact": 1}]);
+    with_hop(Builder::lamp(
+        "msg.receipt-answer-not-named",
+        "the home relay delivers a sealed reply of the app that answers no request of the lamp: \
+         discarded, and named in the receipt; a relay that restarted without its hop contexts \
+         cannot open the receipt and answers it, as a request, with an unsealed Unauthenticated. \
+         That status is the relay's own reply to the lamp's receipt, not a delivery: no receipt \
+         names it (one would be answered Unauthenticated again, without end)",
+        &["IOTP-MSG-123", "IOTP-SEC-74"],
+    ))
+    .step(sealed(
+        "relay",
+        "app",
+        json!({"sender_contact": 1, "correlation_id": 999}),
+        level_report(),
+    ))
+    .step(expect(
+        "a delivered reply that answers nothing: discarded, and named in the receipt",
+        vec![receipt(refs)],
+    ))
+    .step(with(
+        plain(
+            "relay",
+            json!({"message_id": 40, "body": {"status": {"code": "Unauthenticated"}}}),
+        ),
+        |s| s.answer_to = Some(0),
+    ))
+    .step(silence(
+        "the relay's answer to the receipt is no delivery: no receipt names it",
+    ))
     .build()
 }
