@@ -254,9 +254,10 @@ impl Run {
         }
     }
 
-    /// The side datagrams go to (`to_b`) and the other.
-    fn sides(&mut self, to_b: bool) -> (&mut Side, &mut Side) {
-        if to_b {
+    /// Relay B and relay A when `b_first`, A and B otherwise: the relay datagrams go to and the
+    /// one they come from (`b_first` = `to_b`), or the relay that sends or puts out and the other.
+    fn pair(&mut self, b_first: bool) -> (&mut Side, &mut Side) {
+        if b_first {
             (&mut self.b, &mut self.a)
         } else {
             (&mut self.a, &mut self.b)
@@ -273,29 +274,29 @@ impl Run {
                 self.send(!to_b, usize::from(len), answered);
             }
             Step::Deliver { to_b } => {
-                if let Some(d) = self.sides(to_b).0.in_flight.pop_front() {
+                if let Some(d) = self.pair(to_b).0.in_flight.pop_front() {
                     self.deliver(to_b, None, &d, true);
                 }
             }
             Step::DeliverAll => self.drain_in_flight(),
             Step::Lose { to_b } => {
-                self.sides(to_b).0.in_flight.pop_front();
+                self.pair(to_b).0.in_flight.pop_front();
             }
             Step::Duplicate { to_b } => {
-                let (to, _) = self.sides(to_b);
+                let (to, _) = self.pair(to_b);
                 if let Some(d) = to.in_flight.pop_front() {
                     to.in_flight.push_back(d.clone());
                     self.deliver(to_b, None, &d, true);
                 }
             }
             Step::Reorder { to_b } => {
-                let (to, _) = self.sides(to_b);
+                let (to, _) = self.pair(to_b);
                 if let Some(d) = to.in_flight.pop_back() {
                     to.in_flight.push_front(d);
                 }
             }
             Step::Late { to_b, index } => {
-                if let Some(d) = self.sides(to_b).0.past(index) {
+                if let Some(d) = self.pair(to_b).0.past(index) {
                     self.deliver(to_b, None, &d, true);
                 }
             }
@@ -305,7 +306,7 @@ impl Run {
                 at,
                 xor,
             } => {
-                if let Some(mut d) = self.sides(to_b).0.past(index) {
+                if let Some(mut d) = self.pair(to_b).0.past(index) {
                     if !d.is_empty() && xor != 0 {
                         let i = usize::from(at) % d.len();
                         d[i] ^= xor;
@@ -322,7 +323,7 @@ impl Run {
             } => {
                 let from: SocketAddr = ([127, 0, 0, 2], 40_100 + u16::from(stranger % 4)).into();
                 let d = match replay {
-                    Some(index) => self.sides(to_b).0.past(index).unwrap_or(bytes),
+                    Some(index) => self.pair(to_b).0.past(index).unwrap_or(bytes),
                     None => bytes,
                 };
                 self.deliver(to_b, Some(from), &d, false);
@@ -346,23 +347,24 @@ impl Run {
         frame[1..5].copy_from_slice(&self.frames.to_be_bytes());
         frame[5] = u8::from(from_b);
         frame[6] = u8::from(answered);
-        let now = self.now;
-        let (from, to) = if from_b {
-            (&mut self.b, &mut self.a)
-        } else {
-            (&mut self.a, &mut self.b)
-        };
-        from.sent.insert(frame.clone());
-        let out = from.hop.send_frame(to.at, frame.clone(), answered, now);
-        self.take(from_b, out);
+        self.pair(from_b).0.sent.insert(frame.clone());
+        self.send_frame(from_b, &frame, answered);
         frame
+    }
+
+    /// Relay B (`from_b`) or A hands `frame` to its hop, for the other.
+    fn send_frame(&mut self, from_b: bool, frame: &[u8], answered: bool) {
+        let now = self.now;
+        let (from, to) = self.pair(from_b);
+        let out = from.hop.send_frame(to.at, frame.to_vec(), answered, now);
+        self.take(from_b, out);
     }
 
     /// Delivers `d` to B (`to_b`) or A, from the other relay's address or from `stranger`.
     /// `genuine`: `d` is a datagram the other relay sent; anything else must end no association.
     fn deliver(&mut self, to_b: bool, stranger: Option<SocketAddr>, d: &[u8], genuine: bool) {
         let now = self.now;
-        let (to, from) = self.sides(to_b);
+        let (to, from) = self.pair(to_b);
         let source = stranger.unwrap_or(from.at);
         let before = to.hop.counts();
         let out = to.hop.receive(source, d, now);
@@ -379,11 +381,7 @@ impl Run {
     /// What the hop of B (`of_b`) or A put out: datagrams into flight, frames checked and
     /// answered, authentications checked.
     fn take(&mut self, of_b: bool, out: Out) {
-        let (side, other) = if of_b {
-            (&mut self.b, &mut self.a)
-        } else {
-            (&mut self.a, &mut self.b)
-        };
+        let (side, other) = self.pair(of_b);
         for (to, d) in out.datagrams {
             // Datagrams to strangers go nowhere; those to the other relay are in flight.
             if to == other.at {
@@ -465,22 +463,10 @@ impl Run {
                 self.advance(Duration::from_millis(250));
                 if self.now >= next_send {
                     next_send = self.now + SEND_AGAIN;
-                    self.resend(from_b, &frame);
+                    self.send_frame(from_b, &frame, true);
                 }
             }
         }
-    }
-
-    /// Relay B (`from_b`) or A sends `frame` again, as the engine retransmits an envelope.
-    fn resend(&mut self, from_b: bool, frame: &[u8]) {
-        let now = self.now;
-        let (from, to) = if from_b {
-            (&mut self.b, &mut self.a)
-        } else {
-            (&mut self.a, &mut self.b)
-        };
-        let out = from.hop.send_frame(to.at, frame.to_vec(), true, now);
-        self.take(from_b, out);
     }
 
     /// Delivers every datagram in flight, both ways, until none is left (bounded).
@@ -490,7 +476,7 @@ impl Run {
                 return;
             }
             for to_b in [true, false] {
-                while let Some(d) = self.sides(to_b).0.in_flight.pop_front() {
+                while let Some(d) = self.pair(to_b).0.in_flight.pop_front() {
                     self.deliver(to_b, None, &d, true);
                 }
             }
