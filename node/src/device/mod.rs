@@ -283,10 +283,28 @@ impl UdpDevice {
         relay: SocketAddr,
         credential: Vec<u8>,
     ) -> Result<(), DeviceError> {
-        let presence = match self.sleep_interval {
+        let presence = self.attached_presence();
+        self.attach_announcing(address, relay, credential, presence)
+            .await
+    }
+
+    /// What the device announces when it attaches: `Asleep` with its interval for a sensor,
+    /// `Awake` otherwise.
+    fn attached_presence(&self) -> (PresenceState, Option<u32>) {
+        match self.sleep_interval {
             None => (PresenceState::Awake, None),
             Some(sleep) => (PresenceState::Asleep, Some(sleep)),
-        };
+        }
+    }
+
+    /// Attaches to the home relay ([`attach`]), announcing `presence`.
+    async fn attach_announcing(
+        &mut self,
+        address: &str,
+        relay: SocketAddr,
+        credential: Vec<u8>,
+        presence: (PresenceState, Option<u32>),
+    ) -> Result<(), DeviceError> {
         let hop = attach(&mut self.node, address, relay, credential.clone(), presence).await?;
         self.home_relay = Some(relay);
         self.hop = Some(hop);
@@ -320,16 +338,34 @@ impl UdpDevice {
     /// ([IOTP-SEC-190], [IOTP-SEC-191], [IOTP-DLV-122]).
     pub async fn change_home_relay(&mut self, relay: &RelayInfo) -> Result<(), DeviceError> {
         let (home_relay, credential) = relay_of(relay)?;
+        let presence = self.attached_presence();
+        self.attach_anew(home_relay, credential, presence).await
+    }
+
+    /// Attaches to `relay` under a new hop context, announcing `presence`, then drops the previous
+    /// hop context; if attaching fails, the previous one stays the device's.
+    async fn attach_anew(
+        &mut self,
+        relay: SocketAddr,
+        credential: Vec<u8>,
+        presence: (PresenceState, Option<u32>),
+    ) -> Result<(), DeviceError> {
         let address = self
             .node
             .with_engine(|s, _, _| (s.node().config().address.clone(), Vec::new()))
             .await?
             .ok_or(DeviceError::NotClaimed(Duration::ZERO))?;
-        let previous_hop = self.hop.take();
-        self.attach(&address, home_relay, credential).await?;
-        if let Some(hop) = previous_hop {
+        let previous = self.hop.take();
+        if let Err(e) = self
+            .attach_announcing(&address, relay, credential, presence)
+            .await
+        {
+            self.hop = previous;
+            return Err(e);
+        }
+        if let Some(previous) = previous.filter(|p| Some(*p) != self.hop) {
             self.node
-                .with_engine(move |s, _, _| (s.node_mut().remove_context(hop), Vec::new()))
+                .with_engine(move |s, _, _| (s.node_mut().remove_context(previous), Vec::new()))
                 .await?;
         }
         Ok(())
@@ -475,18 +511,7 @@ impl UdpDevice {
         else {
             return Err(DeviceError::NoRelay);
         };
-        let address = self
-            .node
-            .with_engine(|s, _, _| (s.node().config().address.clone(), Vec::new()))
-            .await?
-            .ok_or(DeviceError::NotClaimed(Duration::ZERO))?;
-        let hop = attach(&mut self.node, &address, relay, credential, (state, sleep)).await?;
-        if let Some(previous) = self.hop.replace(hop).filter(|p| *p != hop) {
-            self.node
-                .with_engine(move |s, _, _| (s.node_mut().remove_context(previous), Vec::new()))
-                .await?;
-        }
-        Ok(())
+        self.attach_anew(relay, credential, (state, sleep)).await
     }
 
     /// Stops the device and hands back its server, waiting at most `within`.

@@ -3,10 +3,11 @@
 //! on the link can forge, deletes nothing.
 //!
 //! The device names every envelope the relay delivered and that decoded, whatever became of it
-//! (accepted, a duplicate or replay, failed to open), except acknowledgements and the relay's replies to
-//! what the device sent the relay itself, its requests and its receipts ([IOTP-MSG-123]); it sends the receipt after the last
-//! envelope of a wake-up (the first without `more`, [IOTP-MSG-126]) or as soon as it has
-//! [`MAX_DELIVERED`] to name ([IOTP-MSG-127]), confirmable ([IOTP-MSG-128]).
+//! (accepted, a duplicate or replay, failed to open), except acknowledgements and the relay's
+//! replies to what the device sent the relay itself, its requests and its receipts
+//! ([IOTP-MSG-123]); it sends the receipt after the last envelope of a wake-up (the first without
+//! `more`, [IOTP-MSG-126]) or as soon as it has [`MAX_DELIVERED`] to name ([IOTP-MSG-127]),
+//! confirmable ([IOTP-MSG-128]).
 //!
 //! A receipt whose transmission fails ([IOTP-MSG-47]) names nothing: its references wait for the next
 //! receipt, which goes with the next delivery or before the next `presence` ([IOTP-MSG-141]), since
